@@ -1,0 +1,48 @@
+# Two commands matter: `make brief` (briefing notes for the bundled data) and `make test`.
+# Every target sets up .venv itself from pyproject.toml + constraints.txt.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+AS_OF  ?= 2026-03
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup brief ingest test lint lab sample constraints clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with the pinned dependencies
+
+ingest: setup ## Validate data/raw and write data/processed/*.parquet
+	$(VENV)/bin/q1brief ingest
+
+brief: setup ## Ingest the bundled data and write the briefing notes to reports/
+	$(VENV)/bin/q1brief ingest
+	$(VENV)/bin/q1brief run --all --as-of $(AS_OF)
+
+test: setup ## Run ruff and the whole test suite
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(PY) -m pytest
+
+lint: setup ## ruff only
+	$(VENV)/bin/ruff check src tests benchmarks
+
+lab: setup ## Open JupyterLab on notebooks/ with the package importable
+	$(VENV)/bin/jupyter lab notebooks/
+
+sample: setup ## Regenerate the bundled sample data in data/raw (deterministic)
+	$(PY) -m analysis.sample --out data/raw
+
+constraints: setup ## Record the installed versions in constraints.txt
+	{ echo "# Exact versions the test suite passed with (pip freeze of .venv). 'make' installs with -c constraints.txt."; \
+	  echo "# Regenerate: make constraints"; $(PY) -m pip freeze --exclude-editable; } > constraints.txt
+
+clean: ## Remove generated data and reports (keeps .venv)
+	rm -rf data/processed/*.parquet data/processed/validation.* reports/

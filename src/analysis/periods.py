@@ -1,0 +1,115 @@
+"""Period labels, the Spring Festival calendar and 时序进度 (time-schedule progress).
+
+Bureau tables label year-to-date columns in several ways: ``2026年3月``, ``2026年1-3月``,
+``1-2月`` (year from context), ``一季度``. All of them name the *end month* of a YTD
+period; :func:`parse_period_label` returns that month as a ``pandas.Period``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+_QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
+_HALVES = {"上半年": 6, "前三季度": 9, "全年": 12}
+
+_RE_ISO = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
+_RE_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
+_RE_YEAR = re.compile(r"^(\d{4})\s*年\s*(.*)$")
+_RE_RANGE = re.compile(r"^(\d{1,2})\s*[-－—~～至]\s*(\d{1,2})\s*月(?:份)?$")
+_RE_MONTH = re.compile(r"^(\d{1,2})\s*月(?:份)?$")
+_RE_QUARTER = re.compile(r"^(?:第)?([一二三四1234])\s*季度$")
+
+
+def parse_period_label(label: object, year: int | None = None) -> pd.Period:
+    """Return the end month of a period label as a monthly ``Period``.
+
+    ``"2026年3月"``, ``"2026年1-3月"``, ``"2026年一季度"``, ``"2026-03"`` and ``"202603"``
+    carry their year; ``"1-2月"``, ``"3月"`` and ``"一季度"`` need ``year``.
+    Raises ``ValueError`` naming the label when it cannot be parsed.
+    """
+    text = str(label).strip().replace(" ", "").replace("\u3000", "")
+    if m := _RE_ISO.match(text) or _RE_COMPACT.match(text):
+        return _month(int(m.group(1)), int(m.group(2)), label)
+    rest = text
+    if m := _RE_YEAR.match(text):
+        year, rest = int(m.group(1)), m.group(2)
+    end_month = _end_month(rest)
+    if end_month is None:
+        raise ValueError(
+            f"cannot parse period label {label!r}: expected forms like '2026年3月', "
+            "'2026年1-3月', '1-2月', '一季度' or '2026-03'"
+        )
+    if year is None:
+        raise ValueError(f"period label {label!r} has no year and none was given")
+    return _month(year, end_month, label)
+
+
+def _end_month(rest: str) -> int | None:
+    if m := _RE_RANGE.match(rest):
+        start, end = int(m.group(1)), int(m.group(2))
+        return end if start == 1 and start <= end else None
+    if m := _RE_MONTH.match(rest):
+        return int(m.group(1))
+    if m := _RE_QUARTER.match(rest):
+        return _QUARTERS[m.group(1)]
+    return _HALVES.get(rest)
+
+
+def _month(year: int, month: int, label: object) -> pd.Period:
+    if not 1 <= month <= 12:
+        raise ValueError(f"period label {label!r}: month {month} is not 1-12")
+    return pd.Period(year=year, month=month, freq="M")
+
+
+def ytd_label(period: pd.Period, quarter_names: bool = False) -> str:
+    """Chinese label of the YTD period ending at ``period``: 1-2月, 1-3月 (or 一季度), 全年.
+
+    January alone is ``1月``; February is always ``1-2月`` because the two are released
+    together.
+    """
+    month = period.month
+    if quarter_names:
+        named = {3: "一季度", 6: "上半年", 9: "前三季度", 12: "全年"}
+        if month in named:
+            return named[month]
+    return "1月" if month == 1 else f"1-{month}月"
+
+
+def ytd_label_en(period: pd.Period) -> str:
+    """English label of the YTD period ending at ``period``: Jan-Mar, Jan-Feb, Jan."""
+    end = period.strftime("%b")
+    return "Jan" if period.month == 1 else f"Jan-{end}"
+
+
+@cache
+def _festival_table() -> pd.Series:
+    text = resources.files("analysis.catalog").joinpath("spring_festival.csv").read_text("utf-8")
+    rows = [line.split(",") for line in text.strip().splitlines()[1:]]
+    return pd.Series(
+        pd.to_datetime([d for _, d in rows]), index=[int(y) for y, _ in rows], name="date"
+    )
+
+
+def spring_festival_dates() -> pd.Series:
+    """Spring Festival (春节, lunar new year) date per year, 1990-2035, indexed by year."""
+    return _festival_table().copy()
+
+
+def schedule_progress(period: pd.Period, by: str = "month") -> float:
+    """时序进度: the elapsed share of the year at the end of ``period`` (0-1).
+
+    ``by="month"`` gives month/12 (25% at the end of March); ``by="day"`` gives elapsed
+    days / days in the year, which some cities use.
+    """
+    if by == "month":
+        return period.month / 12
+    if by == "day":
+        end = period.end_time.normalize()
+        start = pd.Timestamp(year=period.year, month=1, day=1)
+        days_in_year = 366 if pd.Timestamp(year=period.year, month=12, day=31).dayofyear == 366 else 365
+        return ((end - start).days + 1) / days_in_year
+    raise ValueError(f"schedule progress 'by' must be 'month' or 'day', got {by!r}")
