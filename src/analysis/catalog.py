@@ -1,10 +1,10 @@
 """The indicator and region catalogues shipped with the package (data files, not code).
 
-``catalog/indicators.csv``: one row per indicator with its Chinese name, the aliases bureau
+``resources/indicators.csv``: one row per indicator with its Chinese name, the aliases bureau
 tables use, English name, canonical unit, kind (flow/stock/ratio/count), published forms,
 direction (``higher`` or ``lower`` is better), how a city figure is formed from counties
 (``sum``, ``weighted_growth``, ``weighted_mean``, ``mean``) and its briefing section.
-``catalog/regions.csv``: the country and the 31 provinces (real GB/T 2260 codes); a city's
+``resources/regions.csv``: the country and the 31 provinces (real GB/T 2260 codes); a city's
 own counties and townships come from ``regions.csv`` in its data folder.
 """
 
@@ -53,7 +53,7 @@ UNIT_FACTORS = {
 
 
 def _read_csv(name: str) -> pd.DataFrame:
-    with resources.files("analysis.catalog").joinpath(name).open("r", encoding="utf-8") as handle:
+    with resources.files("analysis.resources").joinpath(name).open("r", encoding="utf-8") as handle:
         return pd.read_csv(handle, dtype=str, keep_default_na=False)
 
 

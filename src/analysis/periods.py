@@ -87,7 +87,7 @@ def ytd_label_en(period: pd.Period) -> str:
 
 @cache
 def _festival_table() -> pd.Series:
-    text = resources.files("analysis.catalog").joinpath("spring_festival.csv").read_text("utf-8")
+    text = resources.files("analysis.resources").joinpath("spring_festival.csv").read_text("utf-8")
     rows = [line.split(",") for line in text.strip().splitlines()[1:]]
     return pd.Series(
         pd.to_datetime([d for _, d in rows]), index=[int(y) for y, _ in rows], name="date"
