@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _register_ingest(commands)
+    _register_run(commands)
     return parser
 
 
@@ -33,6 +34,38 @@ def _run_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import ingest_command
 
     return ingest_command(args.data_dir, args.out_dir)
+
+
+def _register_run(commands: argparse._SubParsersAction) -> None:
+    sub = commands.add_parser(
+        "run", help="execute the notebooks for each region with papermill and export HTML notes")
+    sub.add_argument("--as-of", required=True, help="as-of month, e.g. 2026-03")
+    which = sub.add_mutually_exclusive_group(required=True)
+    which.add_argument("--regions", nargs="+", metavar="CODE", help="region codes to run")
+    which.add_argument("--all", action="store_true", help="every county in regions.parquet")
+    sub.add_argument("--notebooks", nargs="+", metavar="NAME",
+                     help="notebook names or number prefixes (default: all in --notebook-dir)")
+    sub.add_argument("--notebook-dir", default="notebooks", help="default notebooks/")
+    sub.add_argument("--jobs", type=int, default=None,
+                     help="local worker processes (default: number of cores)")
+    sub.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run each job on a Dask cluster, e.g. tcp://host:8786")
+    sub.add_argument("--resume", action="store_true", help="rerun only missing or failed jobs")
+    sub.add_argument("--cell-timeout", type=float, default=None, metavar="S",
+                     help="seconds a notebook cell may run (default: no limit)")
+    sub.add_argument("--share-assumption", type=float, default=0.30,
+                     help="stated Q1 share of the year passed to the notebooks (default 0.30)")
+    sub.add_argument("--out", default="reports", help="output folder (default reports/)")
+    sub.add_argument("--data-dir", default="data/processed",
+                     help="processed data (default data/processed)")
+    sub.add_argument("--quiet", action="store_true", help="no progress bar; print only failures")
+    sub.set_defaults(handler=_run_run)
+
+
+def _run_run(args: argparse.Namespace) -> int:
+    from analysis.batch.cli import run_command
+
+    return run_command(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,96 @@
+"""Executed notebook -> self-contained HTML briefing note (nbconvert with the package template).
+
+The ``q1brief`` template (``analysis/templates/q1brief``) extends nbconvert's lab template
+but drops every external resource (require.js, MathJax, mermaid, widget scripts), replaces
+the 240 kB lab stylesheet with a small A4 print stylesheet, and puts the county and as-of
+month in the title. The export hides code and prompts, removes the ``parameters`` and
+papermill ``injected-parameters`` cells, drops stderr streams and machine-readable outputs,
+embeds images as data URIs and replaces absolute local paths in the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from analysis.briefing import HEADLINE_MIMETYPE
+
+TEMPLATE_NAME = "q1brief"
+REMOVED_TAGS = frozenset(
+    {"parameters", "injected-parameters", "papermill-error-cell-tag", "remove-cell"}
+)
+PATH_PLACEHOLDER = "…"
+
+
+def template_dir() -> Path:
+    """The folder holding the package's nbconvert templates."""
+    return Path(str(resources.files("analysis") / "templates"))
+
+
+class CleanOutputsPreprocessor(Preprocessor):
+    """Drop output a reader should not see: stderr (warnings carry local paths) and the
+    headline JSON the batch runner reads for the index page."""
+
+    def preprocess_cell(self, cell, resources, index):  # type: ignore[override]
+        if cell.get("cell_type") == "code":
+            cell.outputs = [out for out in cell.get("outputs", []) if _keep(out)]
+        return cell, resources
+
+
+def _keep(output: dict) -> bool:
+    if output.get("output_type") == "stream" and output.get("name") == "stderr":
+        return False
+    return HEADLINE_MIMETYPE not in output.get("data", {})
+
+
+@cache
+def _exporter() -> HTMLExporter:
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(template_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        anchor_link_text="",
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS)), enabled=True
+    )
+    exporter.register_preprocessor(CleanOutputsPreprocessor(), enabled=True)
+    return exporter
+
+
+def export_html(
+    nb: nbformat.NotebookNode,
+    title: str,
+    subtitle: str = "",
+    local_paths: Iterable[str | Path] = (),
+) -> str:
+    """HTML text of an executed notebook, titled ``title``, with ``local_paths`` scrubbed.
+
+    The notebook is copied, not modified.
+    """
+    nb = nbformat.from_dict(nb)  # deep copy
+    nb.metadata["title"] = title
+    nb.metadata["q1brief"] = {"subtitle": subtitle}
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return scrub_paths(body, local_paths)
+
+
+def scrub_paths(text: str, local_paths: Iterable[str | Path]) -> str:
+    """Replace each absolute local path (longest first) by a placeholder.
+
+    Only the given prefixes are replaced, never a general path pattern, because base64
+    image data contains slashes too.
+    """
+    prefixes = {str(p).rstrip("/") for p in local_paths if p}
+    for prefix in sorted((p for p in prefixes if len(p) > 4), key=len, reverse=True):
+        text = text.replace(prefix, PATH_PLACEHOLDER)
+    return text

@@ -1,0 +1,82 @@
+"""The run manifest (``reports/<as-of>/manifest.json``), data fingerprints and atomic writes.
+
+The manifest records, per job (``<region_code>/<notebook>``): status (``ok``/``failed``),
+duration, the error with the failing cell, the fingerprint of the input data, the package
+version and the headline figures the index page shows. It is rewritten (atomically) after
+every finished job, so a killed run keeps what finished and ``--resume`` reruns the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+MANIFEST_NAME = "manifest.json"
+TMP_PREFIX = ".q1brief-tmp-"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same folder and ``os.replace``,
+    so readers (and ``--resume``) never see a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Delete temp files a killed run left behind under ``folder``; returns them."""
+    stale = sorted(folder.rglob(f"{TMP_PREFIX}*")) if folder.exists() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
+def data_fingerprint(data_dir: Path, pattern: str = "*.parquet") -> dict[str, Any]:
+    """SHA-256 of each data file (sorted by name) and of the list as a whole.
+
+    The combined hash is sha256 over ``name:sha256\\n`` lines, so renaming, adding or
+    changing any file changes it.
+    """
+    files = {}
+    for path in sorted(Path(data_dir).glob(pattern)):
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(block)
+        files[path.name] = digest.hexdigest()
+    combined = hashlib.sha256("".join(f"{k}:{v}\n" for k, v in files.items()).encode())
+    return {"sha256": combined.hexdigest(), "files": files}
+
+
+def load_manifest(path: Path) -> dict[str, Any]:
+    """The manifest at ``path``; an empty one when the file is absent or unreadable."""
+    try:
+        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {"jobs": {}}
+    manifest.setdefault("jobs", {})
+    return manifest
+
+
+def save_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest atomically (sorted keys, UTF-8, Chinese kept readable)."""
+    atomic_write_text(Path(path), json.dumps(manifest, ensure_ascii=False, indent=2,
+                                             sort_keys=True) + "\n")
+
+
+def is_done(entry: dict[str, Any] | None, out_dir: Path) -> bool:
+    """A job counts as done for ``--resume`` only when it succeeded and its files exist."""
+    if not entry or entry.get("status") != "ok":
+        return False
+    outputs = entry.get("outputs", {})
+    return bool(outputs) and all((out_dir / rel).is_file() for rel in outputs.values())
