@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import sys
 import tempfile
 import time
@@ -149,8 +150,20 @@ def error_summary(exc: BaseException) -> dict[str, Any]:
             cell_index=int(exc.cell_index),
             execution_count=exc.exec_count,  # type: ignore[attr-defined]
             cell_source="\n".join(source.splitlines()[:6])[:400],
+            failing_line=_failing_line(getattr(exc, "traceback", [])),
         )
     return summary
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _failing_line(traceback: list[str]) -> str:
+    """The cell's own line that raised: IPython marks it ``----> N code`` in the first frame."""
+    for line in _ANSI.sub("", "\n".join(traceback)).splitlines():
+        if line.lstrip().startswith("---->"):
+            return line.strip().removeprefix("---->").strip()[:300]
+    return ""
 
 
 def _headline(nb: nbformat.NotebookNode) -> dict[str, Any] | None:
@@ -314,6 +327,16 @@ def _failed(spec: JobSpec, exc: BaseException, start: float) -> JobResult:
                      error=error_summary(exc))
 
 
+def _silence_worker() -> None:
+    """Send a pool worker's stdout/stderr (and so its kernels') to /dev/null: kernels log
+    start-up warnings there, which would garble the progress bar and cron mail. Errors
+    still reach the client through the job result."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def _run_local(specs: list[JobSpec], jobs: int | None) -> Iterator[JobResult]:
     """A process pool (spawned, so no state is inherited from the client)."""
     if not specs:
@@ -321,7 +344,8 @@ def _run_local(specs: list[JobSpec], jobs: int | None) -> Iterator[JobResult]:
     workers = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
     context = multiprocessing.get_context("spawn")
     start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_silence_worker) as pool:
         futures = {pool.submit(execute_job, spec): spec for spec in specs}
         for future in as_completed(futures):
             try:
@@ -342,7 +366,7 @@ def _run_dask(specs: list[JobSpec], address: str) -> Iterator[JobResult]:
         futures = {client.submit(execute_job, spec, pure=False,
                                  key=f"q1brief-{spec.job.key}-{time.time_ns()}"): spec
                    for spec in specs}
-        for future in dask_completed(futures):
+        for future in dask_completed(list(futures), loop=client.loop):
             try:
                 yield future.result()
             except Exception as exc:  # worker lost, or the task could not run

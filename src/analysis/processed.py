@@ -1,0 +1,54 @@
+"""Read the tidy tables ``q1brief ingest`` wrote to ``data/processed/`` (Parquet).
+
+Notebooks start here. :func:`read_processed` returns the frames with the dtypes of
+``docs/data-formats.md`` (codes as str, ``period`` as ``Period[M]``); :func:`require_region`
+fails early with a clear :class:`DataError` when a region has no observations, so a batch
+run reports "no data for 990103" instead of an obscure error in a chart cell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import DataError
+
+TABLES = ("observations", "regions", "targets", "projects", "township_weekly")
+REQUIRED = ("observations", "regions")
+_CODE_COLUMNS = ("region_code", "code", "parent", "county_code", "township_code")
+
+
+def read_processed(data_dir: str | Path, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+    """The processed tables by name; optional ones (targets, projects, ...) may be absent.
+
+    Raises DataError naming the folder when a required table is missing.
+    """
+    data_dir = Path(data_dir)
+    frames: dict[str, pd.DataFrame] = {}
+    for name in tables:
+        path = data_dir / f"{name}.parquet"
+        if not path.is_file():
+            if name in REQUIRED:
+                raise DataError(f"{name}.parquet not found; run `q1brief ingest` first", path=data_dir)
+            continue
+        frame = pd.read_parquet(path)
+        for col in _CODE_COLUMNS:
+            if col in frame.columns:
+                frame[col] = frame[col].astype(str)  # pandas 3: missing stays missing
+        if "period" in frame.columns and not isinstance(frame["period"].dtype, pd.PeriodDtype):
+            frame["period"] = pd.PeriodIndex(frame["period"], freq="M")
+        frames[name] = frame
+    return frames
+
+
+def require_region(obs: pd.DataFrame, regions: pd.DataFrame, region_code: str) -> pd.Series:
+    """The region's row of ``regions``; DataError when the code is unknown or has no data."""
+    match = regions[regions["code"] == str(region_code)]
+    if match.empty:
+        raise DataError(f"region {region_code} is not in regions.parquet", location=str(region_code),
+                        expected="a code listed in data/raw/regions.csv")
+    if not (obs["region_code"] == str(region_code)).any():
+        raise DataError(f"no observations for region {region_code} ({match.iloc[0]['name']})",
+                        location=str(region_code), expected="bureau tables with this region's rows")
+    return match.iloc[0]
