@@ -7,6 +7,8 @@ themselves are tested in test_notebooks.py on the ingested sample.
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -80,3 +82,45 @@ def write_tiny_notebook(folder: Path, name: str = "05_briefing.ipynb") -> Path:
     path = folder / name
     nbformat.write(nb, path)
     return path
+
+
+_URL_ATTRS = {"script": "src", "link": "href", "img": "src", "source": "src", "iframe": "src",
+              "embed": "src", "object": "data", "audio": "src", "video": "src"}
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)""")
+_CSS_IMPORT = re.compile(r"""@import\s+['"]([^'"]+)""")  # the url(...) form is _CSS_URL
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.scripts_with_src = 0
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        attr = _URL_ATTRS.get(tag)
+        if attr and attrs.get(attr):
+            self.refs.append(attrs[attr])
+        if tag == "script" and attrs.get("src"):
+            self.scripts_with_src += 1
+        if attrs.get("style"):
+            self.refs += _CSS_URL.findall(attrs["style"])
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.refs += _CSS_URL.findall(data) + _CSS_IMPORT.findall(data)
+
+
+def external_references(html: str) -> list[str]:
+    """Every URL in a script/link/img/... src or href, or a CSS url()/@import (fonts too),
+    that is not inline (``data:``) or a relative link to a file beside the page."""
+    parser = _Refs()
+    parser.feed(html)
+    return [ref for ref in parser.refs
+            if not ref.startswith(("data:", "#")) and (":" in ref or ref.startswith("//"))]

@@ -59,7 +59,7 @@ def _exporter() -> HTMLExporter:
         exclude_output_prompt=True,
         embed_images=True,
         anchor_link_text="",
-        language_code="zh-CN",
+        language_code="zh",
     )
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS)), enabled=True
