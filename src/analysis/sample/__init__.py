@@ -66,8 +66,9 @@ def generate(seed: int = DEFAULT_SEED) -> SampleData:
     truth = tables.simulate_truth(counties, rng[1])
     cells = tables.published_cells(truth, counties, rng[1])
     targets = ledgers.targets(cells, counties, rng[2])
-    projects = ledgers.projects(regions, rng[3])
-    weekly = ledgers.township_weekly(regions, cells, projects, rng[4])
+    weights = ledgers.township_weights(regions, rng[4])
+    projects = ledgers.projects(regions, weights, rng[3])
+    weekly = ledgers.township_weekly(regions, weights, cells, projects, rng[4])
     return SampleData(seed, regions, cells, targets, projects, weekly)
 
 

@@ -124,10 +124,11 @@ _PRODUCTS = (
 _KINDS = ("生产基地项目", "扩建项目", "技术改造项目", "产业园项目", "二期项目", "标准厂房项目")
 
 
-def projects(regions: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def projects(regions: pd.DataFrame, weights: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
     """Key-project ledger (亿元以上重点项目), English column names of data-formats.md.
 
-    12-25 projects per county; planned starts 50% in Q1, 42% in Q2, 8% in Q3 of 2026.
+    12-25 projects per county, in townships drawn by their ``weights``; planned starts
+    50% in Q1, 42% in Q2, 8% in Q3 of 2026.
     Of the due projects (planned by the report date) ``floor(n_due * 10%)`` per county are
     not started (40% in ``SLOW_STARTERS``); started ones begin up to 12 days early or, one
     in four, 8-40 days late (never after the report date). Completed investment of a
@@ -141,8 +142,13 @@ def projects(regions: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     county = np.repeat(counties, sizes)
     n = len(county)
     number = np.concatenate([np.arange(1, s + 1) for s in sizes])
-    town_of = towns.groupby("parent")["code"].agg(list)
-    town = np.array([town_of[c][rng.integers(len(town_of[c]))] for c in county])
+    # Township drawn with probability = its weight: search u in the county's cumulative
+    # weights, offset by the county's position so one search serves all counties.
+    position = {c: i for i, c in enumerate(counties)}
+    cumulative = weights.reindex(towns["code"]).groupby(towns["parent"].to_numpy()).cumsum()
+    keys = towns["parent"].map(position).to_numpy() + cumulative.to_numpy()
+    draw = np.array([position[c] for c in county]) + rng.uniform(0, 1, n) * (1 - 1e-9)
+    town = towns["code"].to_numpy()[np.searchsorted(keys, draw)]
     short = towns.set_index("code")["short_name"].reindex(town).to_numpy()
     quarter = rng.choice([1, 2, 3], size=n, p=[0.5, 0.42, 0.08])
     q_start = pd.to_datetime(["2026-01-05", "2026-04-01", "2026-07-01"])[quarter - 1]
@@ -190,17 +196,11 @@ def projects(regions: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
-def township_weekly(
-    regions: pd.DataFrame, cells: pd.DataFrame, ledger: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
-    """Township weekly investment reports (万元), English column names of data-formats.md.
+def township_weights(regions: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    """Each township's share of its county's key-project activity (sums to 1 per county).
 
-    A county's township total for Q1 is 40% of its published 1-3月 fixed-asset investment;
-    a township's share is its weight (the three largest clearly ahead) and each week
-    follows daily activity ``(1 + 0.004 * day_of_year) * (1 - 0.8 * festival)`` where
-    ``festival`` marks 7 days before to 10 days after the Spring Festival, times noise.
-    In ``SUMMONED`` counties the smallest township is last in the final two weeks; in the
-    others no township is last in both of them.
+    Three townships per county, at random positions, get 3.0, 2.3 and 1.8 (times 0.92-1.05)
+    so the top three stand clearly ahead; the others 0.4-1.1. Indexed by township code.
     """
     towns = regions[regions["level"] == "township"].reset_index(drop=True)
     weight = rng.uniform(0.4, 1.1, len(towns))
@@ -208,6 +208,27 @@ def township_weekly(
     top = np.array([3.0, 2.3, 1.8, 0, 0, 0, 0, 0])[(rank.to_numpy() - 1).astype(int)]
     weight = np.where(top > 0, top * rng.uniform(0.92, 1.05, len(towns)), weight)
     weight = weight / pd.Series(weight).groupby(towns["parent"]).transform("sum").to_numpy()
+    return pd.Series(weight, index=towns["code"].to_numpy(), name="weight")
+
+
+def township_weekly(
+    regions: pd.DataFrame,
+    weights: pd.Series,
+    cells: pd.DataFrame,
+    ledger: pd.DataFrame,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Township weekly investment reports (万元), English column names of data-formats.md.
+
+    A county's township total for Q1 is 40% of its published 1-3月 fixed-asset investment;
+    a township's share is its weight (:func:`township_weights`) and each week
+    follows daily activity ``(1 + 0.004 * day_of_year) * (1 - 0.8 * festival)`` where
+    ``festival`` marks 7 days before to 10 days after the Spring Festival, times noise.
+    In ``SUMMONED`` counties the smallest township is last in the final two weeks; in the
+    others no township is last in both of them.
+    """
+    towns = regions[regions["level"] == "township"].reset_index(drop=True)
+    weight = weights.reindex(towns["code"]).to_numpy()
     q1 = cells[
         (cells["period"] == "2026-03")
         & (cells["indicator"] == "fai")

@@ -74,10 +74,15 @@ change the generator and rerun it.
   - Row names vary between counties as real tables do (e.g. 社会消费品零售总额 / 社零总额,
     固定资产投资 / 固定资产投资(不含农户)); ratios (`…占比(%)`, `…率(%)`) and
     `工业用地容积率` (no unit) have no 累计 suffix.
-- `targets.csv`: 2026 annual and Q1 targets per county and the city.
+  - Units: investment, output and retail in 亿元 (2 decimals), 工业用电量 in 万千瓦时,
+    新增市场主体 in 户, 新增高新技术企业 in 家, shares and rates in %, growth in % (1 decimal).
+- `targets.csv`: 2026 annual and Q1 targets per county and the city (`ytd_value` in the
+  unit above, `ytd_growth` in %). Plain UTF-8, like `regions.csv`.
 - `projects.csv`: key-project ledger (亿元以上重点项目), snapshot of {ledgers.REPORT_DATE:%Y-%m-%d}.
 - `township_weekly.csv`: weekly township investment reports, weeks ending Sunday
-  {ledgers.WEEK_ENDS[0]:%Y-%m-%d} to {ledgers.WEEK_ENDS[-1]:%Y-%m-%d}.
+  {ledgers.WEEK_ENDS[0]:%Y-%m-%d} to {ledgers.WEEK_ENDS[-1]:%Y-%m-%d}, in 万元.
+  Both ledgers have the Chinese headers of the contract and are UTF-8 with BOM (as Excel
+  saves them); `累计开工项目数` counts the ledger's projects started in that township.
 
 ## How the figures were made
 Monthly levels per county = base × yearly trend (common path + county deviation + noise)
