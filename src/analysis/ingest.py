@@ -1,0 +1,170 @@
+"""``q1brief ingest``: raw inputs -> validated tidy Parquet and a validation report.
+
+The only module of the library that writes files. Every output is written to a temporary
+file in the target folder and renamed into place, so a failure never leaves a
+half-written Parquet; when validation finds an error no Parquet is written at all and
+the report says why.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import __version__
+from analysis.errors import DataError
+from analysis.loaders import (
+    bureau_files,
+    load_projects,
+    load_regions,
+    load_targets,
+    load_township_weekly,
+    read_bureau_files,
+    to_catalogue_units,
+)
+from analysis.validation import finding_from_error, findings_frame, validate_observations
+
+REPORT_NAME = "validation.md"
+FINDINGS_NAME = "validation_findings.csv"
+
+
+@dataclass
+class IngestResult:
+    """What ingest read, found and wrote."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    findings: pd.DataFrame = field(default_factory=findings_frame)
+    files_read: int = 0
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error."""
+        return not (self.findings["severity"] == "error").any()
+
+
+def collect(data_dir: str | Path) -> IngestResult:
+    """Read and validate everything in ``data_dir`` without writing anything."""
+    data_dir = Path(data_dir)
+    result = IngestResult()
+    found: list[pd.DataFrame] = []
+    regions = _try(lambda: load_regions(data_dir), "regions", found, data_dir / "regions.csv")
+    files = bureau_files(data_dir)
+    result.files_read = len(files)
+    if not files:
+        found.append(findings_frame([{"severity": "error", "check": "no_tables",
+                                      "file": str(data_dir / "bureau"), "location": "",
+                                      "message": "no bureau tables (.csv, .xls, .xlsx) found"}]))
+    raw, unreadable = read_bureau_files(files, regions)
+    found += [unreadable, validate_observations(raw)]
+    obs, unit_problems = to_catalogue_units(raw)
+    found.append(unit_problems)
+    result.tables["observations"] = obs
+    if regions is not None:
+        result.tables["regions"] = regions
+    for name, loader in (("targets", load_targets), ("projects", load_projects),
+                         ("township_weekly", load_township_weekly)):
+        table = _try(lambda loader=loader: loader(data_dir, regions), name, found, data_dir / f"{name}.csv")
+        if table is not None:
+            result.tables[name] = table
+    result.findings = pd.concat(found, ignore_index=True)
+    return result
+
+
+def _try(load: Callable[[], pd.DataFrame], check: str, found: list[pd.DataFrame], path: Path) -> pd.DataFrame | None:
+    """Run one loader; a missing optional file is an ``info`` finding, a bad one an error."""
+    if not path.is_file():
+        found.append(findings_frame([{"severity": "info", "check": "missing_file", "file": str(path),
+                                      "location": "", "message": f"{path.name} not present (optional)"}]))
+        return None
+    try:
+        return load()
+    except DataError as error:
+        found.append(findings_frame([finding_from_error(error, check)]))
+        return None
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temp))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def ingest(data_dir: str | Path, out_dir: str | Path) -> IngestResult:
+    """Validate ``data_dir`` and write ``out_dir/*.parquet`` (only when there is no error)
+    plus the validation report (always)."""
+    out_dir = Path(out_dir)
+    result = collect(data_dir)
+    if result.ok:
+        for name, table in result.tables.items():
+            target = out_dir / f"{name}.parquet"
+            write_atomic(target, lambda p, table=table: table.to_parquet(p, index=False))
+            result.written.append(target)
+    report = out_dir / REPORT_NAME
+    write_atomic(report, lambda p: p.write_text(render_report(result, data_dir), encoding="utf-8"))
+    findings = out_dir / FINDINGS_NAME
+    write_atomic(findings, lambda p: result.findings.to_csv(p, index=False, encoding="utf-8"))
+    result.written += [report, findings]
+    return result
+
+
+def summary_counts(findings: pd.DataFrame) -> pd.DataFrame:
+    """Number of findings per severity and check."""
+    if findings.empty:
+        return pd.DataFrame(columns=["severity", "check", "count"])
+    return findings.groupby(["severity", "check"]).size().rename("count").reset_index()
+
+
+def render_report(result: IngestResult, data_dir: str | Path) -> str:
+    """The Markdown validation report: summary, then every finding."""
+    obs = result.tables.get("observations", pd.DataFrame())
+    lines = [
+        "# Validation report", "",
+        f"- data folder: `{Path(data_dir).name}` (q1brief {__version__})",
+        f"- bureau tables read: {result.files_read}",
+        f"- observations: {len(obs)} ({int(obs['value'].notna().sum()) if len(obs) else 0} with a value)",
+        f"- result: {'OK, Parquet written' if result.ok else 'ERRORS, no Parquet written'}",
+        "", "## Summary", "",
+    ]
+    counts = summary_counts(result.findings)
+    lines += ["| severity | check | count |", "|---|---|---|"]
+    lines += [f"| {r.severity} | {r.check} | {r.count} |" for r in counts.itertuples(index=False)]
+    if counts.empty:
+        lines.append("| - | no findings | 0 |")
+    lines += ["", "## Findings", "", "| severity | check | file | location | message |", "|---|---|---|---|---|"]
+    for r in result.findings.itertuples(index=False):
+        message = str(r.message).replace("|", "\\|")
+        lines.append(f"| {r.severity} | {r.check} | {Path(r.file).name if r.file else ''} | {r.location} | {message} |")
+    return "\n".join(lines) + "\n"
+
+
+def ingest_command(data_dir: str | Path, out_dir: str | Path) -> int:
+    """CLI wrapper: ingest, print a short summary, exit 1 when there is an error."""
+    result = ingest(data_dir, out_dir)
+    obs = result.tables.get("observations", pd.DataFrame())
+    print(f"q1brief ingest: {result.files_read} bureau tables, {len(obs)} observations, "
+          f"{len(result.tables.get('regions', []))} regions")
+    counts = summary_counts(result.findings)
+    for r in counts.itertuples(index=False):
+        print(f"  {r.severity:7s} {r.check:20s} {r.count}")
+    errors = result.findings[result.findings["severity"] == "error"]
+    for r in errors.head(20).itertuples(index=False):
+        print(f"  ERROR {r.message}")
+    print(f"report: {Path(out_dir) / REPORT_NAME}")
+    if not result.ok:
+        print("ingest failed: no Parquet written (fix the errors above)")
+        return 1
+    print(f"wrote {sum(1 for p in result.written if p.suffix == '.parquet')} Parquet files to {out_dir}")
+    return 0

@@ -1,0 +1,271 @@
+"""Load a city's raw inputs (``data/raw``) into checked DataFrames.
+
+Each loader reads one kind of file, checks it and raises ``DataError`` naming the file,
+the row or column and what was expected. Nothing is zero-filled: a blank number is NaN
+(or NaT for a date) and is reported by the validator, never silently replaced.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.bureau import read_bureau_table
+from analysis.catalog import LEVELS, indicators, package_regions, unit_factor
+from analysis.errors import DataError
+from analysis.validation import finding_from_error, findings_frame
+
+BUREAU_SUFFIXES = (".csv", ".xls", ".xlsx")
+OBS_COLUMNS = ["region_code", "region_name", "indicator", "period", "measure", "value", "unit", "source"]
+
+PROJECT_HEADERS = {
+    "项目编号": "project_id", "项目名称": "project_name", "县区代码": "county_code",
+    "乡镇代码": "township_code", "计划开工日期": "planned_start", "实际开工日期": "actual_start",
+    "年度计划投资(万元)": "planned_investment", "累计完成投资(万元)": "completed_investment",
+    "填报日期": "reported_on",
+}
+WEEKLY_HEADERS = {
+    "周截止日期": "week_end", "乡镇代码": "township_code", "县区代码": "county_code",
+    "本周完成投资(万元)": "investment_week", "累计完成投资(万元)": "investment_ytd",
+    "累计开工项目数": "projects_started",
+}
+
+
+def read_table(path: str | Path, columns: Iterable[str], aliases: dict[str, str] | None = None) -> pd.DataFrame:
+    """A small CSV (UTF-8 or GB18030) with its headers renamed and required columns checked.
+
+    Every cell is read as text; callers parse the columns they need so that a bad cell
+    can be named.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("file not found", path=path, expected="a CSV file")
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DataError("cannot decode the file", path=path, expected="CSV encoded as UTF-8 or GB18030")
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    normalised = {c: c.strip().replace("（", "(").replace("）", ")") for c in frame.columns}
+    frame = frame.rename(columns=normalised).rename(columns=aliases or {})
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"missing column(s) {', '.join(missing)}", path=path, location="header row",
+                        expected="columns " + ", ".join(columns))
+    return frame[list(columns)].apply(lambda s: s.str.strip())
+
+
+def _parse_numbers(frame: pd.DataFrame, column: str, path: Path, *, required: bool = True) -> pd.Series:
+    text = frame[column].str.replace(",", "", regex=False)
+    values = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = values.isna() & (text != "") if not required else values.isna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"unparseable number {frame[column].iloc[row]!r} in column {column}", path=path,
+                        location=f"row {row + 2}", expected="a number")
+    return values.astype(float)
+
+
+def _parse_dates(frame: pd.DataFrame, column: str, path: Path, *, required: bool = True) -> pd.Series:
+    text = frame[column]
+    dates = pd.to_datetime(text.where(text != ""), errors="coerce", format="mixed")
+    bad = dates.isna() & (text != "") if not required else dates.isna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"unparseable date {text.iloc[row]!r} in column {column}", path=path,
+                        location=f"row {row + 2}", expected="a date such as 2026-03-31")
+    return dates
+
+
+def load_regions(data_dir: str | Path) -> pd.DataFrame:
+    """The city's regions from ``regions.csv``: ``code, name, level, parent, short_name``.
+
+    Checks: codes are 6 digits (9 for townships) and unique, levels known, every parent
+    present (in the file or the package's province catalogue).
+    """
+    path = Path(data_dir) / "regions.csv"
+    frame = read_table(path, ["code", "name", "level", "parent", "short_name"])
+    for row, record in enumerate(frame.itertuples(index=False), start=2):
+        digits = 9 if record.level == "township" else 6
+        if not (record.code.isdigit() and len(record.code) == digits):
+            raise DataError(f"region code {record.code!r} is not {digits} digits", path=path,
+                            location=f"row {row}, column code", expected=f"a {digits}-digit code")
+        if record.level not in LEVELS:
+            raise DataError(f"unknown level {record.level!r}", path=path, location=f"row {row}, column level",
+                            expected="one of " + ", ".join(LEVELS))
+    duplicated = frame["code"].duplicated()
+    if duplicated.any():
+        row = int(np.flatnonzero(duplicated.to_numpy())[0])
+        raise DataError(f"region code {frame['code'].iloc[row]} appears twice", path=path,
+                        location=f"row {row + 2}", expected="unique codes")
+    known = set(frame["code"]) | set(package_regions()["code"])
+    orphan = (frame["parent"] != "") & ~frame["parent"].isin(known)
+    if orphan.any():
+        row = int(np.flatnonzero(orphan.to_numpy())[0])
+        raise DataError(f"parent {frame['parent'].iloc[row]!r} of {frame['code'].iloc[row]} is not a region",
+                        path=path, location=f"row {row + 2}, column parent", expected="a code listed in the file")
+    return frame.reset_index(drop=True)
+
+
+def bureau_files(data_dir: str | Path) -> list[Path]:
+    """Bureau tables under ``data_dir/bureau`` (sorted, so runs are reproducible)."""
+    folder = Path(data_dir) / "bureau"
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in BUREAU_SUFFIXES and p.is_file())
+
+
+def read_bureau_files(files: Iterable[Path], regions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reader output of many files and the findings for files that could not be read.
+
+    One bad file does not stop the others; its ``DataError`` becomes an error finding.
+    """
+    frames, problems = [], []
+    for path in files:
+        try:
+            frames.append(read_bureau_table(path, regions))
+        except DataError as error:
+            problems.append(finding_from_error(error, "unreadable_table"))
+    raw = pd.concat(frames, ignore_index=True) if frames else read_bureau_table_empty()
+    return raw, findings_frame(problems)
+
+
+def read_bureau_table_empty() -> pd.DataFrame:
+    """An empty reader output with the right columns and dtypes."""
+    from analysis.bureau import COLUMNS, _frame
+
+    return _frame([]).reindex(columns=COLUMNS)
+
+
+def to_catalogue_units(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Known observations with levels converted to the catalogue unit (e.g. 万元 -> 亿元).
+
+    Returns ``(obs, findings)``; a level whose unit cannot be converted is an error finding
+    and is dropped. Growth stays in percent.
+    """
+    known = raw[raw["indicator"].notna() & raw["region_code"].notna()].copy()
+    target_unit = known["indicator"].map(indicators()["unit"])
+    levels = known["measure"].isin(["ytd_value", "month_value"])
+    pairs = pd.DataFrame({"from": known["unit"], "to": target_unit})[levels].drop_duplicates()
+    factors = {(f, t): unit_factor(f, t) if f else 1.0 for f, t in pairs.itertuples(index=False)}
+    factor = pd.Series([factors.get((f, t), 1.0) if lv else 1.0
+                        for f, t, lv in zip(known["unit"], target_unit, levels, strict=True)],
+                       index=known.index, dtype=float)
+    bad = factor.isna()
+    problems = known[bad]
+    findings = findings_frame([
+        {"severity": "error", "check": "unit", "file": s.split("!")[0], "location": s.split("!")[-1],
+         "message": f"unit {u!r} of {i} cannot be converted to the catalogue unit {t!r}"}
+        for s, u, i, t in zip(problems["source"], problems["unit"], problems["indicator"],
+                              target_unit[bad], strict=True)
+    ])
+    known = known[~bad]
+    known["value"] = known["value"] * factor[~bad]
+    known["unit"] = np.where(levels[~bad], target_unit[~bad], known["unit"])
+    return known[OBS_COLUMNS].reset_index(drop=True), findings.drop_duplicates(["file", "message"])
+
+
+def load_observations(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """All bureau tables of a city as tidy observations in catalogue units.
+
+    Raises the first ``DataError`` of an unreadable file or unconvertible unit; use
+    :func:`analysis.ingest.ingest` for the full list of findings.
+    """
+    if regions is None and (Path(data_dir) / "regions.csv").is_file():
+        regions = load_regions(data_dir)
+    raw, problems = read_bureau_files(bureau_files(data_dir), regions)
+    if not problems.empty:
+        first = problems.iloc[0]
+        raise DataError(first["message"])
+    obs, unit_problems = to_catalogue_units(raw)
+    if not unit_problems.empty:
+        raise DataError(unit_problems.iloc[0]["message"], path=unit_problems.iloc[0]["file"])
+    return obs
+
+
+def load_targets(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Targets from ``targets.csv``: ``region_code, indicator, year, horizon, measure, target``.
+
+    Unknown regions (when ``regions`` is given) or indicators, bad horizons or measures and
+    unparseable numbers raise ``DataError`` with the row.
+    """
+    path = Path(data_dir) / "targets.csv"
+    frame = read_table(path, ["region_code", "indicator", "year", "horizon", "measure", "target"])
+    catalogue = indicators()
+    checks = [
+        ("indicator", frame["indicator"].isin(catalogue.index), "an indicator code from the catalogue"),
+        ("horizon", frame["horizon"].isin(["annual", "q1"]), "'annual' or 'q1'"),
+        ("measure", frame["measure"].isin(["ytd_value", "ytd_growth"]), "'ytd_value' or 'ytd_growth'"),
+        ("year", frame["year"].str.fullmatch(r"\d{4}"), "a four-digit year"),
+    ]
+    if regions is not None:
+        checks.insert(0, ("region_code", frame["region_code"].isin(regions["code"]),
+                          "a region code listed in regions.csv"))
+    for column, ok, expected in checks:
+        if not ok.all():
+            row = int(np.flatnonzero(~ok.to_numpy())[0])
+            raise DataError(f"unknown {column} {frame[column].iloc[row]!r}", path=path,
+                            location=f"row {row + 2}, column {column}", expected=expected)
+    frame["year"] = frame["year"].astype(int)
+    frame["target"] = _parse_numbers(frame, "target", path)
+    key = ["region_code", "indicator", "year", "horizon", "measure"]
+    duplicated = frame.duplicated(key)
+    if duplicated.any():
+        row = int(np.flatnonzero(duplicated.to_numpy())[0])
+        raise DataError("duplicate target", path=path, location=f"row {row + 2}",
+                        expected="one target per region, indicator, year, horizon and measure")
+    return frame.reset_index(drop=True)
+
+
+def load_projects(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The key-project ledger (项目台账) with English column names (docs/data-formats.md)."""
+    path = Path(data_dir) / "projects.csv"
+    frame = read_table(path, list(PROJECT_HEADERS.values()), PROJECT_HEADERS)
+    for column in ("planned_start", "reported_on"):
+        frame[column] = _parse_dates(frame, column, path)
+    frame["actual_start"] = _parse_dates(frame, "actual_start", path, required=False)
+    for column in ("planned_investment", "completed_investment"):
+        frame[column] = _parse_numbers(frame, column, path)
+    duplicated = frame["project_id"].duplicated()
+    if duplicated.any():
+        row = int(np.flatnonzero(duplicated.to_numpy())[0])
+        raise DataError(f"project {frame['project_id'].iloc[row]!r} appears twice", path=path,
+                        location=f"row {row + 2}", expected="unique 项目编号")
+    if regions is not None:
+        _check_township_parents(frame, regions, path)
+    return frame.reset_index(drop=True)
+
+
+def load_township_weekly(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Township weekly investment reports (乡镇周报) with English column names."""
+    path = Path(data_dir) / "township_weekly.csv"
+    frame = read_table(path, list(WEEKLY_HEADERS.values()), WEEKLY_HEADERS)
+    frame["week_end"] = _parse_dates(frame, "week_end", path)
+    for column in ("investment_week", "investment_ytd", "projects_started"):
+        frame[column] = _parse_numbers(frame, column, path)
+    duplicated = frame.duplicated(["week_end", "township_code"])
+    if duplicated.any():
+        row = int(np.flatnonzero(duplicated.to_numpy())[0])
+        raise DataError("duplicate township week", path=path, location=f"row {row + 2}",
+                        expected="one report per township and week")
+    if regions is not None:
+        _check_township_parents(frame, regions, path)
+    return frame.sort_values(["week_end", "township_code"]).reset_index(drop=True)
+
+
+def _check_township_parents(frame: pd.DataFrame, regions: pd.DataFrame, path: Path) -> None:
+    parent = frame["township_code"].map(regions.set_index("code")["parent"])
+    wrong = parent.isna() | (parent != frame["county_code"])
+    if wrong.any():
+        row = int(np.flatnonzero(wrong.to_numpy())[0])
+        raise DataError(
+            f"township {frame['township_code'].iloc[row]!r} is not a township of county "
+            f"{frame['county_code'].iloc[row]!r}", path=path, location=f"row {row + 2}",
+            expected="a township code whose parent in regions.csv is the county code")
+

@@ -1,0 +1,160 @@
+"""Validation checks: DataFrames in, a findings table out (one row per problem).
+
+A finding names the file, the cell or row, and what was expected. Severity ``error``
+means the data cannot be used as it is (ingest writes no Parquet); ``warning`` means it
+is used but the analyst should look (masked cells, revisions, growth that differs from
+the levels on a comparable basis, indicators not in the catalogue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.bureau import MASKED
+from analysis.catalog import indicators
+from analysis.conversions import compare_growth
+from analysis.errors import DataError
+
+FINDING_COLUMNS = ["severity", "check", "file", "location", "message"]
+OBS_KEY = ["region_code", "indicator", "period", "measure"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Plausibility limits for the checks (documented defaults, configurable)."""
+
+    growth_min: float = -100.0  # a level cannot fall by more than 100%
+    growth_warn_abs: float = 100.0  # |growth| above this is possible but worth a look
+    growth_tolerance_pp: float = 1.0  # published vs recomputed growth (comparable basis)
+
+
+def findings_frame(rows: list[dict] | None = None) -> pd.DataFrame:
+    """An empty or filled findings table with the standard columns."""
+    return pd.DataFrame(rows or [], columns=FINDING_COLUMNS).astype(str)
+
+
+def finding_from_error(error: DataError, check: str) -> dict:
+    """One error finding from a ``DataError`` raised by a reader."""
+    return {"severity": "error", "check": check, "file": error.path or "",
+            "location": error.location or "", "message": str(error)}
+
+
+def _split_source(source: pd.Series) -> tuple[pd.Series, pd.Series]:
+    parts = source.str.split("!", n=1, expand=True)
+    if parts.shape[1] == 1:
+        parts[1] = ""
+    return parts[0].fillna(""), parts[1].fillna("")
+
+
+def _rows(
+    frame: pd.DataFrame, severity: str, check: str, message: Callable[[pd.DataFrame], pd.Series]
+) -> pd.DataFrame:
+    """Findings for every row of ``frame``; ``message`` builds the text from the rows."""
+    if frame.empty:
+        return findings_frame()
+    file, location = _split_source(frame["source"])
+    return pd.DataFrame({"severity": severity, "check": check, "file": file.to_numpy(),
+                         "location": location.to_numpy(), "message": message(frame).to_numpy()}).astype(str)
+
+
+def check_cells(raw: pd.DataFrame) -> pd.DataFrame:
+    """Masked cells, unknown indicators and unknown regions in reader output."""
+    masked = raw[raw["raw"].isin(MASKED)]
+    unknown_ind = raw[raw["indicator"].isna()].drop_duplicates(["label"])
+    unknown_reg = raw[raw["region_code"].isna()].drop_duplicates(["region_name"])
+    return pd.concat([
+        _rows(masked, "warning", "masked_cell", lambda f: (
+            "masked cell '" + f["raw"] + "' (" + f["label"] + ", " + f["period"].astype(str)
+            + ") read as missing, not zero")),
+        _rows(unknown_ind, "warning", "unknown_indicator", lambda f: (
+            "indicator '" + f["label"] + "' is not in the catalogue and was not loaded; "
+            "expected a name or alias from resources/indicators.csv")),
+        _rows(unknown_reg, "error", "unknown_region", lambda f: (
+            "region '" + f["region_name"].fillna("") + "' is not in regions.csv; "
+            "expected a region name listed there")),
+    ], ignore_index=True)
+
+
+def check_duplicates(obs: pd.DataFrame) -> pd.DataFrame:
+    """The same region, indicator, month and measure given twice (in one file or across files).
+
+    One finding per region, indicator, measure and set of files, with the months it covers.
+    """
+    dup = obs[obs["value"].notna()]
+    dup = dup[dup.duplicated(OBS_KEY, keep=False)]
+    if dup.empty:
+        return findings_frame()
+    files = dup["source"].str.split("!").str[0]
+    dup = dup.assign(files=files.groupby([dup[k] for k in OBS_KEY], observed=True).transform(
+        lambda s: " and ".join(sorted(set(s)))))
+    group = ["region_code", "indicator", "measure", "files"]
+    first = dup.sort_values("period").groupby(group, observed=True).agg(
+        source=("source", "first"), months=("period", "nunique"), start=("period", "min"),
+        end=("period", "max")).reset_index()
+    return _rows(first, "error", "duplicate", lambda f: (
+        "duplicate " + f["region_code"] + "/" + f["indicator"] + "/" + f["measure"] + " for "
+        + f["months"].astype(str) + " month(s) " + f["start"].astype(str) + ".." + f["end"].astype(str)
+        + " in " + f["files"] + "; expected each region, indicator, month and measure once"))
+
+
+def check_ytd_monotonic(obs: pd.DataFrame) -> pd.DataFrame:
+    """A year-to-date flow that decreases within a year (a revision or an error)."""
+    kinds = indicators()["kind"]
+    flows = kinds[kinds.isin(["flow", "count"])].index
+    ytd = obs[(obs["measure"] == "ytd_value") & obs["indicator"].isin(flows)].dropna(subset=["value"])
+    ytd = ytd.sort_values(["region_code", "indicator", "period"])
+    previous = ytd.groupby(["region_code", "indicator", ytd["period"].dt.year])["value"].shift()
+    falling = ytd.assign(previous=previous)[ytd["value"] < previous]
+    return _rows(falling, "warning", "ytd_decrease", lambda f: (
+        "year-to-date " + f["indicator"] + " falls from " + f["previous"].map("{:g}".format) + " to "
+        + f["value"].map("{:g}".format) + " in " + f["period"].astype(str)
+        + "; expected a cumulative value that never decreases within a year"))
+
+
+def check_growth_range(obs: pd.DataFrame, limits: Limits | None = None) -> pd.DataFrame:
+    """Growth rates that are impossible (below -100%) or implausibly large."""
+    limits = limits or Limits()
+    growth = obs[obs["measure"].isin(["ytd_growth", "month_growth"])].dropna(subset=["value"])
+    impossible = growth[growth["value"] < limits.growth_min]
+    large = growth[(growth["value"].abs() > limits.growth_warn_abs) & (growth["value"] >= limits.growth_min)]
+    return pd.concat([
+        _rows(impossible, "error", "growth_range", lambda f: (
+            "growth " + f["value"].map("{:g}".format) + f"% is impossible; expected a growth rate of at least "
+            f"{limits.growth_min:g}%")),
+        _rows(large, "warning", "growth_range", lambda f: (
+            "growth " + f["value"].map("{:g}".format) + f"% is outside ±{limits.growth_warn_abs:g}%; "
+            "check the cell (a small base can do this)")),
+    ], ignore_index=True)
+
+
+def check_growth_consistency(obs: pd.DataFrame, limits: Limits | None = None) -> pd.DataFrame:
+    """Published YTD growth that differs from the levels by more than the tolerance.
+
+    Growth is published on a comparable basis (可比口径), so differences are expected;
+    the published figure is kept and large gaps are listed for the analyst.
+    """
+    limits = limits or Limits()
+    table = compare_growth(obs, limits.growth_tolerance_pp)
+    flagged = table[table["flagged"]]
+    if flagged.empty:
+        return findings_frame()
+    sources = obs[obs["measure"] == "ytd_growth"][["region_code", "indicator", "period", "source"]]
+    flagged = flagged.merge(sources, on=["region_code", "indicator", "period"], how="left")
+    return _rows(flagged, "warning", "growth_vs_levels", lambda f: (
+        "published growth " + f["published"].map("{:.1f}".format) + "% vs " + f["recomputed"].map("{:.1f}".format)
+        + "% recomputed from levels (" + f["diff_pp"].map("{:+.1f}".format) + " pp); published figure kept"))
+
+
+def validate_observations(raw: pd.DataFrame, limits: Limits | None = None) -> pd.DataFrame:
+    """Every observation check on reader output (all files of a city together)."""
+    known = raw[raw["indicator"].notna() & raw["region_code"].notna()]
+    return pd.concat([
+        check_cells(raw),
+        check_duplicates(known),
+        check_ytd_monotonic(known),
+        check_growth_range(known, limits),
+        check_growth_consistency(known.drop_duplicates(OBS_KEY), limits),
+    ], ignore_index=True)
