@@ -15,7 +15,7 @@ from analysis.catalog import match_indicator, parse_row_label
 from analysis.sample import DEFAULT_SEED, generate, ledgers, write_sample
 from analysis.sample.dynamics import MONTHS, festival_factor
 from analysis.sample.tables import DELIBERATE_GAPS, MASKED, SEPARATED
-from analysis.sample.writer import month_label, row_label
+from analysis.sample.writer import ROWS, month_label, row_label
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 MASK_TOKENS = {"**", "…", "-"}
@@ -37,10 +37,7 @@ def read_grid(path: Path) -> list[list[str]]:
     """A bureau file as rows of text cells (CSV in UTF-8-BOM or GB18030, or xlsx)."""
     if path.suffix == ".xlsx":
         book = load_workbook(path, read_only=True)
-        rows = [
-            ["" if c is None else str(c) for c in row]
-            for row in book.worksheets[0].iter_rows(values_only=True)
-        ]
+        rows = [["" if c is None else str(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
         book.close()
         return rows
     raw = path.read_bytes()
@@ -147,9 +144,7 @@ def test_variants_and_iva_file() -> None:
     rows = [r for r in grid[grid.index(header) + 1 :] if r[0]]
     assert len(rows) == 10 and {r[1] for r in rows} == {"规上工业增加值累计增长(%)"}
     for path in region_files():  # iva is in no per-region file
-        assert not any(
-            match_indicator(parse_row_label(r[0])[0]) == "iva" for r in read_grid(path)[4:-1]
-        )
+        assert not any(match_indicator(parse_row_label(r[0])[0]) == "iva" for r in read_grid(path)[4:-1])
 
 
 def test_masked_and_separated_cells() -> None:
@@ -173,9 +168,7 @@ def _cells_from_files() -> pd.DataFrame:
             name, measure, _ = parse_row_label(row[0])
             for month, cell in zip(months, row[1:], strict=False):
                 value = float(cell.replace(",", "")) if cell and cell not in MASK_TOKENS else np.nan
-                records.append(
-                    (path.stem, match_indicator(name), measure or "ytd_value", month, value)
-                )
+                records.append((path.stem, match_indicator(name), measure or "ytd_value", month, value))
     return pd.DataFrame(records, columns=["region", "indicator", "measure", "month", "value"])
 
 
@@ -186,9 +179,7 @@ def file_cells() -> pd.DataFrame:
 
 @pytest.mark.parametrize("indicator", ["fai", "retail", "electricity", "new_entities"])
 def test_city_level_is_sum_of_counties(file_cells: pd.DataFrame, indicator: str) -> None:
-    sub = file_cells[
-        (file_cells["indicator"] == indicator) & (file_cells["measure"] == "ytd_value")
-    ]
+    sub = file_cells[(file_cells["indicator"] == indicator) & (file_cells["measure"] == "ytd_value")]
     wide = sub.pivot(index="month", columns="region", values="value")
     counties = wide.drop(columns="示例市")
     complete = counties.notna().all(axis=1) & wide["示例市"].notna()
@@ -203,9 +194,7 @@ def test_published_growth_close_to_recomputed_except_deliberate(file_cells: pd.D
     )
     wide = wide.reset_index()
     wide["period"] = [pd.Period(m.replace("年", "-").replace("月", ""), "M") for m in wide["month"]]
-    previous = wide.assign(period=wide["period"] + 12)[
-        ["region", "indicator", "period", "ytd_value"]
-    ]
+    previous = wide.assign(period=wide["period"] + 12)[["region", "indicator", "period", "ytd_value"]]
     merged = wide.merge(previous, on=["region", "indicator", "period"], suffixes=("", "_prev"))
     recomputed = 100 * (merged["ytd_value"] / merged["ytd_value_prev"] - 1)
     diff = (merged["ytd_growth"] - recomputed).abs()
@@ -226,8 +215,7 @@ def test_q1_share_is_realistic(file_cells: pd.DataFrame) -> None:
     values = city.set_index(["indicator", "month"])["value"]
     for indicator in ("fai", "retail", "electricity"):
         shares = [
-            values[(indicator, f"{y}年3月")] / values[(indicator, f"{y}年12月")]
-            for y in (2019, 2023, 2024, 2025)
+            values[(indicator, f"{y}年3月")] / values[(indicator, f"{y}年12月")] for y in (2019, 2023, 2024, 2025)
         ]
         assert all(0.19 < s < 0.26 for s in shares), (indicator, shares)
 
@@ -236,15 +224,11 @@ def test_2020_shock(file_cells: pd.DataFrame) -> None:
     city = file_cells[(file_cells["region"] == "示例市") & (file_cells["measure"] == "ytd_growth")]
     growth = city.set_index(["indicator", "month"])["value"]
     assert growth[("fai", "2020年2月")] < -15 and growth[("retail", "2020年2月")] < -10
-    assert (
-        growth[("fai", "2020年12月")] > growth[("fai", "2020年6月")] > growth[("fai", "2020年2月")]
-    )
+    assert growth[("fai", "2020年12月")] > growth[("fai", "2020年6月")] > growth[("fai", "2020年2月")]
 
 
 def test_lagging_counties_in_generated_cells(data) -> None:
-    cells = data.cells[
-        (data.cells["period"] == "2026-03") & (data.cells["measure"] == "ytd_growth")
-    ]
+    cells = data.cells[(data.cells["period"] == "2026-03") & (data.cells["measure"] == "ytd_growth")]
     growth = cells.set_index(["region_code", "indicator"])["value"]
     assert growth[("990123", "fai")] < growth[("990100", "fai")] - 3
     assert growth[("990124", "iva")] < growth[("990100", "iva")] - 3
@@ -275,9 +259,7 @@ def test_targets() -> None:
     row = next(r for r in grid if r[0].endswith("累计值(亿元)") and "固定资产投资" in r[0])
     last = float(row[grid[3].index("2025年12月")])
     g = t[("990123", "fai", "annual", "ytd_growth")]
-    assert t[("990123", "fai", "annual", "ytd_value")] == pytest.approx(
-        last * (1 + g / 100), abs=0.006
-    )
+    assert t[("990123", "fai", "annual", "ytd_value")] == pytest.approx(last * (1 + g / 100), abs=0.006)
 
 
 def test_projects() -> None:
@@ -327,16 +309,72 @@ def test_township_weekly(data) -> None:
     assert (cumulative - weekly["累计完成投资(万元)"]).abs().max() < 0.06
     assert (weekly.groupby("乡镇代码")["累计开工项目数"].diff().dropna() >= 0).all()
     # projects_started agrees with the ledger at the last week
-    last = weekly[weekly["周截止日期"] == pd.Timestamp("2026-03-29")].set_index("乡镇代码")[
-        "累计开工项目数"
-    ]
+    last = weekly[weekly["周截止日期"] == pd.Timestamp("2026-03-29")].set_index("乡镇代码")["累计开工项目数"]
     p = data.projects
     ledger = p[p["actual_start"] <= pd.Timestamp("2026-03-29")].groupby("township_code").size()
     assert (last.reindex(ledger.index) == ledger).all() and last.sum() == ledger.sum()
     # the 约谈 list: the final two weeks' last places that repeat are in 石桥县 and 白沙县
     final = weekly[weekly["周截止日期"] >= pd.Timestamp("2026-03-22")]
-    lasts = final.loc[
-        final.groupby(["县区代码", "周截止日期"])["本周完成投资(万元)"].idxmin(), "乡镇代码"
-    ]
+    lasts = final.loc[final.groupby(["县区代码", "周截止日期"])["本周完成投资(万元)"].idxmin(), "乡镇代码"]
     repeated = lasts.value_counts()
     assert sorted(repeated[repeated == 2].index.str[:6]) == sorted(ledgers.SUMMONED)
+
+
+# --- the committed sample through the project's loaders and validator -------------------
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    from analysis.loaders import load_observations, load_regions
+
+    regions = load_regions(RAW)
+    return regions, load_observations(RAW, regions)
+
+
+def test_every_sample_file_loads(loaded) -> None:
+    from analysis.loaders import load_projects, load_targets, load_township_weekly
+
+    regions, obs = loaded
+    assert obs["region_code"].notna().all() and obs["indicator"].notna().all()
+    assert obs["region_code"].nunique() == 10
+    files = {s.split("!")[0] for s in obs["source"]}
+    assert files == {p.name for p in (RAW / "bureau").iterdir()}
+    # 12 indicators in the city file + iva; tech_invest levels only for the city
+    assert set(obs["indicator"]) == {code for code, _ in ROWS} | {"iva"}
+    assert obs.loc[obs["indicator"] == "iva", "measure"].eq("ytd_growth").all()
+    tech_levels = obs[(obs["indicator"] == "tech_invest") & (obs["measure"] == "ytd_value")]
+    assert set(tech_levels["region_code"]) == {"990100"}
+    assert len(load_targets(RAW, regions)) == len(pd.read_csv(RAW / "targets.csv"))
+    projects = load_projects(RAW, regions)
+    assert projects["actual_start"].isna().sum() > 0 and projects["planned_start"].notna().all()
+    weekly = load_township_weekly(RAW, regions)
+    assert len(weekly) == 13 * int((regions["level"] == "township").sum())
+
+
+def test_validator_finds_exactly_the_planted_problems() -> None:
+    from analysis.ingest import collect
+
+    findings = collect(RAW).findings
+    assert set(findings["check"]) == {"masked_cell", "growth_vs_levels"}
+    assert (findings["check"] == "masked_cell").sum() == len(MASKED)
+    names = pd.read_csv(RAW / "regions.csv", dtype=str).set_index("code")["name"]
+    gaps = findings[findings["check"] == "growth_vs_levels"]
+    assert sorted(gaps["file"]) == sorted(f"{names[r]}.csv" for r, *_ in DELIBERATE_GAPS)
+
+
+def test_lagging_counties_are_where_they_were_put(loaded) -> None:
+    _, obs = loaded
+    march = obs[obs["period"] == pd.Period("2026-03", "M")]
+    growth = march[march["measure"] == "ytd_growth"].set_index(["region_code", "indicator"])["value"]
+    assert growth[("990123", "fai")] < growth[("990100", "fai")] - 3  # 石桥县 investment
+    assert growth[("990124", "iva")] < growth[("990100", "iva")] - 3  # 柳溪县 industry
+    assert growth[("990124", "electricity")] < growth[("990100", "electricity")] - 3
+    assert growth[("990126", "new_entities")] < growth[("990100", "new_entities")] - 3  # 白沙县
+    # 石桥县 has the lowest completion of its annual fai target, far behind 时序进度 (25%)
+    targets = pd.read_csv(RAW / "targets.csv", dtype={"region_code": str})
+    annual = targets[
+        (targets["indicator"] == "fai") & (targets["horizon"] == "annual") & (targets["measure"] == "ytd_value")
+    ].set_index("region_code")["target"]
+    level = march[(march["indicator"] == "fai") & (march["measure"] == "ytd_value")]
+    completion = level.set_index("region_code")["value"] / annual
+    assert completion.idxmin() == "990123" and completion["990123"] < 0.25 - 0.05
