@@ -378,3 +378,14 @@ def test_lagging_counties_are_where_they_were_put(loaded) -> None:
     level = march[(march["indicator"] == "fai") & (march["measure"] == "ytd_value")]
     completion = level.set_index("region_code")["value"] / annual
     assert completion.idxmin() == "990123" and completion["990123"] < 0.25 - 0.05
+
+
+def test_ratio_profiles(data) -> None:
+    cells = data.cells[data.cells["measure"] == "ytd_value"]
+    wide = cells.pivot_table(index=["region_code", "period"], columns="indicator", values="value")
+    assert (wide["trad_share"] + wide["sei_share"]).max() < 100
+    march = wide.xs("2026-03", level="period")
+    counties = march.drop(index="990100")
+    assert counties["trad_share"].idxmax() == "990124"  # 柳溪县, the old industrial county
+    assert counties["sei_share"].idxmin() == "990124"
+    assert counties["project_conversion"].idxmin() == "990123"  # 石桥县

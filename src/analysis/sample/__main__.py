@@ -16,9 +16,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Write the fictional sample city's raw data files.",
     )
     parser.add_argument("--out", default="data/raw", help="output folder (default data/raw)")
-    parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
-    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     args = parser.parse_args(argv)
     paths = write_sample(args.out, args.seed)
     print(f"wrote {len(paths)} files to {args.out} (seed {args.seed})")

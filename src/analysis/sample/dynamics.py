@@ -43,6 +43,14 @@ LAGGING: dict[str, dict[str, float]] = {
     "retail": {"990126": 0.955},
 }
 
+# 2018 levels of ratio indicators that make the lagging counties' profile coherent.
+PROFILES: dict[str, dict[str, float]] = {
+    # 柳溪县: an old textile/machinery county (传统工业大县), few new industries, dense old
+    # industrial land used poorly and firms short of credit.
+    "990124": {"trad_share": 66.0, "sei_share": 10.0, "financing_rate": 68.0, "plot_ratio": 0.7},
+    "990123": {"project_conversion": 45.0},  # 石桥县: signed projects do not land
+}
+
 
 @dataclass(frozen=True)
 class Flow:
@@ -202,20 +210,20 @@ def ytd_growth(ytd_values: np.ndarray) -> np.ndarray:
 
 def simulate_counts(counties: list[str], rng: np.random.Generator) -> np.ndarray:
     """New high-tech enterprises per month (integers): Poisson, certified mostly in Q4."""
-    base = np.array([45, 38, 30, 25, 22, 24, 15, 10, 20], float) * rng.lognormal(
-        0, 0.1, len(counties)
-    )
+    base = np.array([45, 38, 30, 25, 22, 24, 15, 10, 20], float) * rng.lognormal(0, 0.1, len(counties))
     season = np.array([0.3, 0.3, 0.6, 0.6, 0.8, 1.0, 0.8, 0.8, 1.2, 1.2, 2.0, 2.4])
     season = np.tile(season / season.sum(), len(YEARS))
     trend = np.repeat(1.08 ** np.arange(len(YEARS)), 12)
     return rng.poisson(base[:, None] * trend * season).astype(float)
 
 
-def simulate_ratios(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def simulate_ratios(counties: list[str], rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Ratio and stock indicators (N, T): a county level, a yearly drift and AR(1) noise.
 
-    ``value = level_n + drift * years_since_2018 + a_t`` with ``a_t = 0.8 a_{t-1} + e_t``.
+    ``value = level_n + drift * years_since_2018 + a_t`` with ``a_t = 0.8 a_{t-1} + e_t``;
+    ``level_n`` is drawn uniformly, or fixed by ``PROFILES`` for the lagging counties.
     """
+    n = len(counties)
     years = np.repeat(np.arange(len(YEARS)), 12)[None, :]
     specs = {  # code: (low, high, drift per year, noise sd, clip low, clip high)
         "trad_share": (30.0, 62.0, -1.1, 0.35, 5.0, 95.0),
@@ -226,7 +234,9 @@ def simulate_ratios(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     }
     out = {}
     for code, (low, high, drift, sd, c_lo, c_hi) in specs.items():
-        level = rng.uniform(low, high, n)[:, None]
+        level = rng.uniform(low, high, n)
+        fixed = np.array([PROFILES.get(c, {}).get(code, np.nan) for c in counties])
+        level = np.where(np.isnan(fixed), level, fixed)[:, None]
         shocks = rng.normal(0, sd, (n, len(MONTHS)))
         ar = np.zeros_like(shocks)
         for t in range(1, shocks.shape[1]):  # AR(1) recursion over time, vectorised over counties

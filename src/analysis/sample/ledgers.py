@@ -83,12 +83,8 @@ def targets(cells: pd.DataFrame, counties: list[str], rng: np.random.Generator) 
                 if "ytd_growth" in measures:
                     rows += _rows([CITY_CODE], code, horizon, "ytd_growth", [round(implied, 1)])
             else:
-                rows += _rows(
-                    [CITY_CODE], code, horizon, "ytd_growth", [np.round(growth.mean() * 2) / 2]
-                )
-    frame = pd.DataFrame(
-        rows, columns=["region_code", "indicator", "year", "horizon", "measure", "target"]
-    )
+                rows += _rows([CITY_CODE], code, horizon, "ytd_growth", [np.round(growth.mean() * 2) / 2])
+    frame = pd.DataFrame(rows, columns=["region_code", "indicator", "year", "horizon", "measure", "target"])
     order = {c: i for i, c in enumerate([CITY_CODE, *counties])}
     return frame.sort_values(
         ["region_code", "indicator", "horizon", "measure"],
@@ -230,9 +226,7 @@ def township_weekly(
     towns = regions[regions["level"] == "township"].reset_index(drop=True)
     weight = weights.reindex(towns["code"]).to_numpy()
     q1 = cells[
-        (cells["period"] == "2026-03")
-        & (cells["indicator"] == "fai")
-        & (cells["measure"] == "ytd_value")
+        (cells["period"] == "2026-03") & (cells["indicator"] == "fai") & (cells["measure"] == "ytd_value")
     ].set_index("region_code")["value"]
     town_total = q1.reindex(towns["parent"]).to_numpy() * 1e4 * 0.4 * weight
 
@@ -272,9 +266,7 @@ def _fix_last_places(frame: pd.DataFrame) -> pd.DataFrame:
     frame.loc[hit, "investment_week"] = 0.35 * others_min[hit]
     # Other counties: the last township of the final week moves just above the runner-up.
     rank = frame.groupby(groups)["investment_week"].rank(method="first", ascending=True)
-    last_prev = frame["township_code"].where(
-        final & (frame["week_end"] == WEEK_ENDS[-2]) & (rank == 1)
-    )
+    last_prev = frame["township_code"].where(final & (frame["week_end"] == WEEK_ENDS[-2]) & (rank == 1))
     repeat = frame["township_code"].isin(last_prev.dropna()) & (frame["week_end"] == WEEK_ENDS[-1])
     repeat &= (rank == 1) & ~frame["county_code"].isin(SUMMONED)
     second = frame["investment_week"].where(rank == 2).groupby(groups).transform("max")
@@ -288,8 +280,6 @@ def _started_by_week(frame: pd.DataFrame, ledger: pd.DataFrame) -> np.ndarray:
     week = np.searchsorted(WEEK_ENDS.to_numpy(), started["actual_start"].to_numpy())
     counts = pd.Series(1, index=pd.MultiIndex.from_arrays([started["township_code"], week]))
     counts = counts.groupby(level=[0, 1]).sum()
-    index = pd.MultiIndex.from_arrays(
-        [frame["township_code"], frame.groupby("township_code").cumcount()]
-    )
+    index = pd.MultiIndex.from_arrays([frame["township_code"], frame.groupby("township_code").cumcount()])
     per_week = counts.reindex(index, fill_value=0).to_numpy()
     return pd.Series(per_week).groupby(frame["township_code"].to_numpy()).cumsum().to_numpy()

@@ -42,10 +42,14 @@ def readme_text(data: SampleData) -> str:
         for ind, by in dynamics.LAGGING.items()
         for c, f in by.items()
     )
+    profiles = "\n".join(
+        f"- {names[c]} ({c}): {code} starts 2018 at {v}"
+        for c, by in dynamics.PROFILES.items()
+        for code, v in by.items()
+    )
     masked = "\n".join(f"- {names[r]} {i} {m} {p}: `{t}`" for r, i, m, p, t in tables.MASKED)
     gaps = "\n".join(
-        f"- {names[r]} {i} ytd_growth {p}: published {g:+.1f}pp off"
-        for r, i, p, g in tables.DELIBERATE_GAPS
+        f"- {names[r]} {i} ytd_growth {p}: published {g:+.1f}pp off" for r, i, p, g in tables.DELIBERATE_GAPS
     )
     seps = "\n".join(f"- {names[r]} {i} {m} {p}" for r, i, m, p in tables.SEPARATED)
     rate_lines = ", ".join(f"{names[c]} {v:.0%}" for c, v in rates.items())
@@ -98,6 +102,9 @@ Targets: growth targets 4-15% by indicator, level targets last year × (1 + grow
 ## Deliberately in the data
 Lagging counties in 2026:
 {lagging}
+
+Ratio indicators fixed for the same counties (the rest drift from random levels):
+{profiles}
 
 Masked cells (none in 2026 Q1 of the headline indicators):
 {masked}

@@ -83,12 +83,10 @@ def simulate_truth(counties: list[str], rng: np.random.Generator) -> dict[str, n
     truth = {code: simulate_flow(flow, counties, rng) for code, flow in FLOWS.items()}
     truth["new_entities"] = np.round(truth["new_entities"])
     price = np.cumprod(1 + np.asarray(PRICES))
-    price_n = np.repeat(
-        price[None, :] * rng.lognormal(0, 0.01, (len(counties), len(price))), 12, axis=1
-    )
+    price_n = np.repeat(price[None, :] * rng.lognormal(0, 0.01, (len(counties), len(price))), 12, axis=1)
     truth["ind_output"] = truth["industry"] * price_n
     truth["new_hightech"] = simulate_counts(counties, rng)
-    truth.update(simulate_ratios(rng, len(counties)))
+    truth.update(simulate_ratios(counties, rng))
     return truth
 
 
@@ -100,9 +98,7 @@ def _format(value: float, decimals: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _long(
-    codes: list[str], indicator: str, measure: str, values: np.ndarray, decimals: int
-) -> pd.DataFrame:
+def _long(codes: list[str], indicator: str, measure: str, values: np.ndarray, decimals: int) -> pd.DataFrame:
     """Tidy cells for an (R, 108) array, restricted to the published months."""
     keep = np.asarray((MONTHS >= FIRST_PUBLISHED) & (MONTHS <= LAST_PUBLISHED))
     periods = MONTHS[keep]
@@ -121,9 +117,7 @@ def _long(
     return frame
 
 
-def published_cells(
-    truth: dict[str, np.ndarray], counties: list[str], rng: np.random.Generator
-) -> pd.DataFrame:
+def published_cells(truth: dict[str, np.ndarray], counties: list[str], rng: np.random.Generator) -> pd.DataFrame:
     """Every published cell of the city and county tables (module docstring for the rules).
 
     Columns ``region_code, indicator, measure, period`` (``YYYY-MM`` text), ``value``
@@ -163,15 +157,7 @@ def published_cells(
 def _decorate(cells: pd.DataFrame) -> pd.DataFrame:
     """Apply the deliberate growth gaps, masks and thousands separators."""
     cells = cells.copy()
-    key = (
-        cells["region_code"]
-        + "|"
-        + cells["indicator"]
-        + "|"
-        + cells["measure"]
-        + "|"
-        + cells["period"]
-    )
+    key = cells["region_code"] + "|" + cells["indicator"] + "|" + cells["measure"] + "|" + cells["period"]
     for region, indicator, period, gap in DELIBERATE_GAPS:
         hit = key == f"{region}|{indicator}|ytd_growth|{period}"
         cells.loc[hit, "value"] = np.round(cells.loc[hit, "value"] + gap, 1)

@@ -104,9 +104,7 @@ def iva_grid(cells: pd.DataFrame, names: dict[str, str]) -> list[list[object]]:
 def _cells(row: pd.DataFrame) -> list[object]:
     """Cell contents: the number when the text is a plain number, else the text ('' blank)."""
     plain = re.compile(r"^-?\d+(\.\d+)?$")
-    return [
-        float(v) if plain.match(t) else t for v, t in zip(row["value"], row["text"], strict=True)
-    ]
+    return [float(v) if plain.match(t) else t for v, t in zip(row["value"], row["text"], strict=True)]
 
 
 def _csv_text(grid: Sequence[Sequence[object]]) -> str:
@@ -201,7 +199,5 @@ def write_bureau(cells: pd.DataFrame, regions: pd.DataFrame, out: Path) -> list[
 
 def write_frame(frame: pd.DataFrame, path: Path, encoding: str = "utf-8") -> None:
     """A plain CSV (dates as YYYY-MM-DD, numbers without trailing zeros)."""
-    text = frame.to_csv(
-        index=False, lineterminator="\n", date_format="%Y-%m-%d", float_format="%.10g"
-    )
+    text = frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d", float_format="%.10g")
     write_bytes(path, text.encode(encoding))
