@@ -12,7 +12,8 @@ Every flow indicator is a monthly level ``M[n, t]`` for county ``n`` and month `
   falling in the month; ``s < 0`` for production and investment (holiday shutdown, longer
   for building sites), ``s > 0`` for retail (festival shopping);
 - ``shock2020``: monthly multipliers for 2020 (deep fall in Feb, recovery over the year);
-- ``lag_n``: 2026 multipliers that make three counties lag (see ``LAGGING``);
+- ``lag_n``: a 2026 multiplier that puts three counties' Q1 growth a set number of
+  percentage points below the other counties' (see ``LAGGING`` and :func:`lag_factor`);
 - ``e``: monthly log-normal noise.
 
 Simulated for 2018-2026 in full years (2018 only serves as the base of 2019 growth); the
@@ -33,14 +34,14 @@ YEARS = np.arange(2018, 2027)
 MONTHS = pd.period_range("2018-01", "2026-12", freq="M")
 N_COUNTIES = 9
 
-# 2026 multipliers that make counties lag: indicator -> {county code: factor}.
+# Lagging counties: indicator -> {county code: 2026 Q1 growth gap (pp) below the others}.
 LAGGING: dict[str, dict[str, float]] = {
-    "fai": {"990123": 0.86},  # 石桥县: investment collapses, far behind its target
-    "tech_invest": {"990123": 0.85},
-    "industry": {"990124": 0.94},  # 柳溪县: weak industrial value added ...
-    "electricity": {"990124": 0.93},  # ... and falling electricity use
-    "new_entities": {"990126": 0.84},  # 白沙县: few new market entities, weak retail
-    "retail": {"990126": 0.955},
+    "fai": {"990123": 12.0},  # 石桥县: investment collapses, far behind its target
+    "tech_invest": {"990123": 15.0},
+    "industry": {"990124": 5.0},  # 柳溪县: weak industrial value added ...
+    "electricity": {"990124": 7.0},  # ... and falling electricity use
+    "new_entities": {"990126": 10.0},  # 白沙县: few new market entities, weak retail
+    "retail": {"990126": 5.0},
 }
 
 # 2018 levels of ratio indicators that make the lagging counties' profile coherent.
@@ -161,11 +162,24 @@ def festival_factor(window: tuple[int, int, float]) -> np.ndarray:
     return 1.0 + effect * overlap / MONTHS.days_in_month.to_numpy()
 
 
-def _lag_factor(key: str, counties: list[str]) -> np.ndarray:
-    """(N, T) multiplier: the LAGGING factor in 2026 months, 1 elsewhere."""
-    factors = np.array([LAGGING.get(key, {}).get(c, 1.0) for c in counties])
-    in_2026 = np.asarray(MONTHS.year == 2026)
-    return np.where(in_2026[None, :], factors[:, None], 1.0)
+def lag_factor(monthly: np.ndarray, gaps: dict[str, float], counties: list[str]) -> np.ndarray:
+    """(N, T) multiplier that puts lagging counties' 2026 Q1 growth ``gap`` pp below the rest.
+
+    For a lagging county ``n`` with growth ``g_n = Y_n(2026-03) / Y_n(2025-03) - 1`` and the
+    other counties' combined growth ``g_o = sum Y_o(2026-03) / sum Y_o(2025-03) - 1``, every
+    2026 month is multiplied by ``(1 + g_o - gap / 100) / (1 + g_n)``; 1 elsewhere. Fixing the
+    gap (not a level factor) keeps the lag clear whatever the seed's noise does.
+    """
+    q1 = ytd(monthly)[:, [_index("2025-03"), _index("2026-03")]]
+    lagging = np.array([c in gaps for c in counties])
+    others = q1[~lagging].sum(axis=0)
+    target = others[1] / others[0] - np.array([gaps.get(c, 0.0) for c in counties]) / 100
+    factor = np.where(lagging, target / (q1[:, 1] / q1[:, 0]), 1.0)
+    return np.where(np.asarray(MONTHS.year == 2026)[None, :], factor[:, None], 1.0)
+
+
+def _index(month: str) -> int:
+    return int(MONTHS.get_loc(pd.Period(month, "M")))
 
 
 def simulate_flow(flow: Flow, counties: list[str], rng: np.random.Generator) -> np.ndarray:
@@ -182,17 +196,8 @@ def simulate_flow(flow: Flow, counties: list[str], rng: np.random.Generator) -> 
     season = np.tile(np.asarray(flow.season) / np.mean(flow.season), len(YEARS))
     shock = np.where(np.asarray(MONTHS.year == 2020), np.tile(flow.shock2020, len(YEARS)), 1.0)
     noise = np.exp(rng.normal(0, flow.noise, (n, len(MONTHS))))
-    monthly = (
-        base[:, None]
-        / 12
-        * trend
-        * season
-        * festival_factor(flow.festival)
-        * shock
-        * _lag_factor(flow.code, counties)
-        * noise
-    )
-    return monthly
+    monthly = base[:, None] / 12 * trend * season * festival_factor(flow.festival) * shock * noise
+    return monthly * lag_factor(monthly, LAGGING.get(flow.code, {}), counties)
 
 
 def ytd(monthly: np.ndarray) -> np.ndarray:

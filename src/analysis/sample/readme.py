@@ -38,7 +38,7 @@ def readme_text(data: SampleData) -> str:
     n_towns = int((data.regions["level"] == "township").sum())
     rates = _start_rates(data)
     lagging = "\n".join(
-        f"- {names[c]} ({c}): {_LABELS.get(ind, ind)} 2026 level × {f}"
+        f"- {names[c]} ({c}): {_LABELS.get(ind, ind)}, 2026 Q1 growth {f:g}pp below the other counties"
         for ind, by in dynamics.LAGGING.items()
         for c, f in by.items()
     )
