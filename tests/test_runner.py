@@ -69,7 +69,7 @@ def test_three_counties_locally(workspace: Path, capsys):
     index = (out_dir / "index.html").read_text(encoding="utf-8")
     # Sorted by rank: 东城县 (rank 1) before 西山县 and 南河区 (rank 2, then by code).
     assert index.index("东城县") < index.index("西山县") < index.index("南河区")
-    assert '<a href="990102/05_briefing.html">' in index
+    assert '<a href="990102/05_briefing.html">开门红简报</a>' in index
     assert "&lt;b&gt;未转义&lt;/b&gt;" in index and "<b>未转义</b>" not in index
     assert not list(out_dir.rglob(f"{mf.TMP_PREFIX}*"))
 
@@ -95,7 +95,7 @@ def test_broken_county_fails_alone_and_resume_reruns_only_it(workspace: Path, ca
     assert not (out_dir / "990103" / "05_briefing.html").exists()
     assert (out_dir / "990103" / "05_briefing.ipynb").is_file()  # partial notebook kept
     index = (out_dir / "index.html").read_text(encoding="utf-8")
-    assert "05_briefing（失败）" in index and "no observations for region 990103" in index
+    assert "开门红简报（失败）" in index and "no observations for region 990103" in index
 
     finished = {k: e["finished_at"] for k, e in state["jobs"].items()}
     write_processed(processed)  # fix the data

@@ -18,21 +18,38 @@ import numpy as np
 import pandas as pd
 
 from analysis import catalog
+from analysis.charts import STATUS_COLOURS
 
 HEADLINE_MIMETYPE = "application/vnd.q1brief.headline+json"
 HEADLINE_INDICATORS = ("iva", "fai", "retail", "tech_invest", "ind_output", "electricity")
 STATUSES = ("green", "amber", "red", "unknown")
 
 
-def overall_rank(gaps: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICATORS) -> pd.Series:
-    """Rank of each region (1 = best) by the mean of its per-indicator ranks.
+def headline_rows(gaps: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICATORS) -> pd.DataFrame:
+    """One gap-table row per region and headline indicator, in ``indicators`` order.
 
-    mean_rank(r) = mean over the headline indicators with a rank of rank(r, i); regions
-    with no ranked indicator get NaN. Ties share the best rank (``method="min"``).
+    A level row judged against its target (``completion_rate`` known) is preferred, then the
+    growth row, then any other row, so 固定资产投资 shows its completion and 规上工业增加值
+    (published as growth only) its growth.
     """
     rows = gaps[gaps["indicator"].isin(indicators)]
-    mean_rank = rows.groupby("region_code")["rank"].mean()
-    return mean_rank.rank(method="min").astype("Float64").rename("overall_rank")
+    preference = np.where(rows["completion_rate"].notna() & (rows["measure"] == "ytd_value"), 0,
+                          np.where(rows["measure"] == "ytd_growth", 1, 2))
+    order = rows["indicator"].map({code: i for i, code in enumerate(indicators)})
+    rows = rows.assign(_pref=preference, _order=order).sort_values(
+        ["region_code", "_order", "_pref"], kind="stable")
+    rows = rows.drop_duplicates(["region_code", "indicator"], keep="first")
+    return rows.drop(columns=["_pref", "_order"]).reset_index(drop=True)
+
+
+def overall_rank(gaps: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICATORS) -> pd.Series:
+    """Rank of each region (1 = best) by the mean of its headline rows' ranks.
+
+    mean_rank(r) = mean over the headline rows of r with a rank of rank(r, i); regions
+    with no ranked row get NaN. Ties share the best rank (``method="min"``).
+    """
+    mean_rank = headline_rows(gaps, indicators).groupby("region_code")["rank"].mean()
+    return mean_rank.rank(method="min").rename("overall_rank")
 
 
 def _value_text(actual: float, measure: str, unit: str) -> str:
@@ -48,8 +65,8 @@ def _note_text(row: pd.Series) -> str:
     if row["measure"].endswith("growth"):
         gap = row.get("gap_to_city_pp", np.nan)
         if pd.notna(gap):
-            word = "高于" if gap > 0 else "低于" if gap < 0 else "持平于"
-            parts.append(f"{word}全市{abs(gap):.1f}个百分点" if gap else "与全市持平")
+            word = "高于" if gap > 0 else "低于"
+            parts.append(f"{word}全市{abs(gap):.1f}个百分点" if round(gap, 1) else "与全市持平")
     else:
         rate = row.get("completion_rate", np.nan)
         gap = row.get("gap_to_schedule_pp", np.nan)
@@ -67,11 +84,9 @@ def _note_text(row: pd.Series) -> str:
 def headline_items(
     gaps: pd.DataFrame, region_code: str, indicators: Sequence[str] = HEADLINE_INDICATORS
 ) -> pd.DataFrame:
-    """The county's headline figures in ``indicators`` order (those present in ``gaps``):
-    ``indicator, label, value, status, note`` as display text; unknown data stays unknown."""
-    rows = gaps[(gaps["region_code"] == region_code) & gaps["indicator"].isin(indicators)]
-    order = {code: i for i, code in enumerate(indicators)}
-    rows = rows.sort_values("indicator", key=lambda s: s.map(order))
+    """The county's headline figures (:func:`headline_rows`) as display text: ``indicator,
+    label, value, status, note``; unknown data stays unknown, never green."""
+    rows = headline_rows(gaps[gaps["region_code"] == region_code], indicators)
     names = catalog.indicators()["name_zh"]
     status = rows["status"].where(rows["status"].isin(STATUSES), "unknown").fillna("unknown")
     return pd.DataFrame({
@@ -89,10 +104,12 @@ def headline_html(items: pd.DataFrame) -> str:
     cards = []
     for item in items.itertuples(index=False):
         status = item.status if item.status in STATUSES else "unknown"
+        colour = STATUS_COLOURS[status]
         cards.append(
-            f'<div class="q1-card {status}">'
+            f'<div class="q1-card {status}" style="border-top-color:{colour}">'
             f'<div class="label">{escape(str(item.label))}</div>'
-            f'<div class="value status-{status}">{escape(str(item.value))}</div>'
+            f'<div class="value status-{status}" style="color:{colour}">'
+            f'{escape(str(item.value))}</div>'
             f'<div class="note">{escape(str(item.note))}</div></div>'
         )
     return f'<div class="q1-headline">{"".join(cards)}</div>'
@@ -118,3 +135,100 @@ def headline_payload(
             for item in items[["indicator", "label", "value", "status", "note"]].to_dict("records")
         ],
     }
+
+
+STATUS_NAMES = {"green": "正常", "amber": "关注", "red": "落后", "unknown": "无数据"}
+
+
+def _num(x: float, digits: int = 1) -> str:
+    return "—" if pd.isna(x) else f"{x:,.{digits}f}"
+
+
+def gap_overview(gaps: pd.DataFrame, region_code: str) -> pd.DataFrame:
+    """The county's gap-table rows as a Chinese display table (text cells), worst first.
+
+    Columns: 指标, 口径, 实际, 目标, 完成率(%), 较时序进度(百分点), 全市, 较全市(百分点),
+    全市排名, 状态; plus ``status`` (the colour key, for :func:`table_html`).
+    """
+    rows = gaps[gaps["region_code"] == region_code]
+    severity = rows["status"].map({"red": 0, "amber": 1, "green": 2}).fillna(3)
+    rows = rows.assign(_sev=severity).sort_values(["_sev", "indicator", "measure"], kind="stable")
+    names = catalog.indicators()["name_zh"]
+    growth = rows["measure"].str.endswith("growth")
+    rank = [f"{int(r)}/{int(n)}" if pd.notna(r) else "—" for r, n in
+            zip(rows["rank"], rows["n_peers"], strict=True)]
+    return pd.DataFrame({
+        "指标": rows["indicator"].map(names).to_numpy(),
+        "口径": np.where(growth, "累计增长(%)", "累计值(" + rows["unit"].astype(str) + ")"),
+        "实际": [_num(v) for v in rows["actual"]],
+        "目标": [_num(v) for v in rows["target"]],
+        "完成率(%)": [_num(100 * v) for v in rows["completion_rate"]],
+        "较时序进度(百分点)": [_num(v) for v in rows["gap_to_schedule_pp"]],
+        "全市": [_num(v) for v in rows["city_value"]],
+        "较全市(百分点)": [_num(v) for v in rows["gap_to_city_pp"]],
+        "全市排名": rank,
+        "状态": rows["status"].map(STATUS_NAMES).fillna("无数据").to_numpy(),
+        "status": rows["status"].where(rows["status"].isin(STATUSES), "unknown").to_numpy(),
+    })
+
+
+def table_html(frame: pd.DataFrame, status: str | None = "status") -> str:
+    """An HTML table of ``frame`` (every cell and header escaped); when ``status`` names a
+    column, each row gets the class ``status-<value>`` and that column is not shown."""
+    shown = [c for c in frame.columns if c != status]
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in shown)
+    body = []
+    for _, row in frame.iterrows():
+        cls, style = "", ""
+        if status in frame.columns:
+            key = row[status] if row[status] in STATUSES else "unknown"
+            cls, style = f' class="status-{key}"', f' style="color:{STATUS_COLOURS[key]}"'
+        cells = [f"<td>{escape(str(row[c]))}</td>" for c in shown]
+        if style and cells:  # the last cell (the status word) in the status colour
+            cells[-1] = f"<td{style}><b>{escape(str(row[shown[-1]]))}</b></td>"
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return (f'<table class="q1-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def annual_outlook(
+    obs: pd.DataFrame,
+    targets: pd.DataFrame | None,
+    region_code: str,
+    indicator: str,
+    as_of: str | pd.Period,
+    share_assumption: float = 0.30,
+    backtest: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """What the fan chart and projection table of one flow indicator need.
+
+    Returns ``projection`` (:func:`analysis.projection.project_annual` of the county's
+    monthly series, with the cached backtest as evidence when given), ``ytd`` and
+    ``last_year`` (YTD values by month of this year and last year), ``target`` (the annual
+    ``ytd_value`` target or NaN) and ``pace`` (:func:`analysis.projection.required_pace`,
+    empty without a target).
+    """
+    from analysis.projection import project_annual, required_pace
+    from analysis.projection.cache import SEP, flow_panel, series_evidence
+
+    period = pd.Period(as_of, freq="M")
+    rows = obs[(obs["region_code"] == region_code) & (obs["indicator"] == indicator)]
+    ytd = rows[rows["measure"] == "ytd_value"].set_index("period")["value"].sort_index()
+    panel = flow_panel(rows)
+    monthly = panel.get(f"{region_code}{SEP}{indicator}", pd.Series(dtype=float))
+    evidence = (series_evidence(backtest, region_code, indicator, period.month)
+                if backtest is not None and not backtest.empty else None)
+    projection = project_annual(monthly, period.year, through_month=period.month,
+                                share_assumption=share_assumption, evidence=evidence)
+    target = np.nan
+    if targets is not None and not targets.empty:
+        hit = targets[(targets["region_code"] == region_code) & (targets["indicator"] == indicator)
+                      & (targets["year"] == period.year) & (targets["horizon"] == "annual")
+                      & (targets["measure"] == "ytd_value")]
+        target = float(hit["target"].iloc[0]) if len(hit) else np.nan
+    pace = (required_pace(monthly, period.year, target, through_month=period.month)
+            if np.isfinite(target) else pd.DataFrame())
+    this_year = ytd[(ytd.index.year == period.year) & (ytd.index <= period)]
+    last_year = ytd[ytd.index.year == period.year - 1]
+    return {"projection": projection, "ytd": this_year, "last_year": last_year,
+            "target": target, "pace": pace, "unit": str(rows["unit"].iloc[0]) if len(rows) else ""}

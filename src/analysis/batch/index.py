@@ -21,6 +21,7 @@ h1 { font-size: 1.5rem; margin: 0.2rem 0; } p.meta { color: #5f6368; margin: 0 0
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #d9d9d9; padding: 6px 8px; text-align: left;
          vertical-align: top; }
+th { white-space: nowrap; }
 thead th { border-bottom: 2px solid #1f1f1f; }
 td.fig { white-space: nowrap; } td.fig small { color: #5f6368; display: block; }
 .dot { display: inline-block; width: 0.7em; height: 0.7em; border-radius: 50%;
@@ -95,7 +96,7 @@ def _row(region: dict[str, Any], labels: list[str]) -> str:
             f"<small>{escape(item.get('note', ''))}</small></td>")
     links = []
     for entry in region["jobs"]:
-        name = escape(entry["notebook"])
+        name = escape(entry.get("label") or entry["notebook"])
         html = entry.get("outputs", {}).get("html")
         if entry.get("status") == "ok" and html:
             links.append(f"<a href=\"{escape(html)}\">{name}</a>")

@@ -303,6 +303,7 @@ def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dic
         "region_code": job.region_code,
         "region_name": job.region_name,
         "notebook": job.notebook,
+        "label": NOTEBOOK_TITLES.get(job.notebook, job.notebook),
         "status": result.status,
         "duration_s": round(result.duration_s, 3),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,0 +1,281 @@
+"""Write the numbered notebooks (outputs empty) from the cell texts below.
+
+The notebooks only call ``analysis``: loading, tables, sentences and charts are library
+functions with tests; a cell here picks what to show and in what order. Run
+``python notebooks/make_notebooks.py`` after editing, or edit the notebooks in JupyterLab
+and keep this file in step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).parent
+
+PARAMETERS = '''\
+# Parameters (papermill replaces them; the defaults run the first county of the sample city)
+region_code = "990102"
+as_of = "2026-03"
+data_dir = "../data/processed"
+share_assumption = 0.30
+lang = "zh"'''
+
+SETUP = '''\
+%matplotlib inline
+from html import escape
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from analysis import briefing, catalog, charts, processed
+from analysis.periods import ytd_label
+
+charts.use_chinese_font()
+data = processed.read_processed(data_dir)
+obs, regions = data["observations"], data["regions"]
+region = processed.require_region(obs, regions, region_code)
+city_code = region["parent"]
+period = pd.Period(as_of, freq="M")
+names = catalog.indicators()["name_zh"]
+label = f"{period.year}年{ytd_label(period)}"'''
+
+GAPS = '''\
+from analysis.gaps import gap_table, lagging_list
+
+table = gap_table(obs, data.get("targets", pd.DataFrame(
+    columns=["region_code", "indicator", "year", "horizon", "measure", "target"])), regions, as_of)
+county = table[table["region_code"] == region_code]'''
+
+
+def code(source: str, *tags: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def md(source: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(source)
+
+
+def title(what: str) -> nbformat.NotebookNode:
+    # Shown in JupyterLab; the HTML export has its own title and drops "remove-cell" cells.
+    return code(f'display(HTML(f"<h1>{{escape(region[\'name\'])}}{what}（{{label}}）</h1>"))',
+                "remove-cell")
+
+
+NOTEBOOKS = {
+    "01_indicators": [
+        md("# 主要指标走势\n\n本县（区）各指标累计增长与全市、其他县区对比。"),
+        code(PARAMETERS, "parameters"),
+        code(SETUP),
+        title("主要指标走势"),
+        md("## 最新一期数据"),
+        code('''\
+latest = obs[(obs["region_code"].isin([region_code, city_code])) & (obs["period"] == period)]
+wide = latest.pivot_table(index="indicator", columns=["region_name", "measure"], values="value")
+wide.index = wide.index.map(names)
+wide.round(2)'''),
+        md("## 累计增长走势"),
+        code('''\
+growth = obs[(obs["region_code"] == region_code) & (obs["measure"] == "ytd_growth")]
+for code_ in [c for c in catalog.indicators().index if c in set(growth["indicator"])]:
+    fig = charts.indicator_chart(obs, region_code, code_, city_code=city_code,
+                                 start=period - 26, title=f"{names[code_]}累计增长（%）",
+                                 ylabel="同比增长（%）")
+    display(fig)'''),
+    ],
+    "02_gap_analysis": [
+        md("# 差距分析\n\n与目标、时序进度、全市平均和其他县区的差距；状态颜色：红=落后，黄=关注，"
+           "绿=正常，灰=无数据。"),
+        code(PARAMETERS, "parameters"),
+        code(SETUP),
+        code(GAPS),
+        title("差距分析"),
+        md("## 差距表"),
+        code('display(HTML(briefing.table_html(briefing.gap_overview(table, region_code))))'),
+        md("## 增速与全市差距"),
+        code('''\
+rows = county[county["measure"] == "ytd_growth"].assign(name=lambda f: f["indicator"].map(names))
+display(charts.gap_bars(rows, "name", "gap_to_city_pp", title="累计增速较全市（百分点）"))'''),
+        md("## 完成率与时序进度"),
+        code('''\
+rows = county[county["completion_rate"].notna()].assign(name=lambda f: f["indicator"].map(names))
+display(charts.gap_bars(rows, "name", "gap_to_schedule_pp", title="完成率较时序进度（百分点）"))'''),
+        md("## 短板指标"),
+        code('''\
+lag = lagging_list(county)
+display(HTML(briefing.table_html(lag[["name_zh", "measure", "status_basis", "shortfall_pp"]]
+             .round(1).rename(columns={"name_zh": "指标", "measure": "口径", "status_basis": "依据",
+                                       "shortfall_pp": "差距(百分点)"}), status=None)))'''),
+    ],
+    "03_q1_projection": [
+        md("# 一季度推算全年\n\n几种方法并列，各带区间；一季度占全年比重的假设与本县历史对比；"
+           "完成全年目标所需的后续增速（倒排）。"),
+        code(PARAMETERS, "parameters"),
+        code(SETUP),
+        code('''\
+from pathlib import Path
+
+backtest = processed.read_processed(data_dir, ("backtest",)).get("backtest")  # None if absent
+flows = [c for c in ("fai", "retail", "ind_output", "electricity")
+         if ((obs["region_code"] == region_code) & (obs["indicator"] == c)
+             & (obs["measure"] == "ytd_value")).any()]'''),
+        title("一季度推算全年"),
+        code('''\
+for code_ in flows:
+    out = briefing.annual_outlook(obs, data.get("targets"), region_code, code_, as_of,
+                                  share_assumption, backtest)
+    unit = out["unit"]
+    display(HTML(f"<h2>{escape(names[code_])}（{escape(unit)}）</h2>"))
+    proj = out["projection"]
+    display(HTML(briefing.table_html(proj.round(3).astype(str), status=None)))
+    display(charts.projection_chart(proj, target=out["target"], title="全年推算（各方法，80%区间）",
+                                    xlabel=unit))
+    best = proj[proj["recommended"]].iloc[0]
+    display(charts.fan_chart(out["ytd"], best["estimate"], best["lower"], best["upper"],
+                             last_year=out["last_year"], target=out["target"],
+                             title=f"{names[code_]}累计走势与全年推算", ylabel=unit))
+    if len(out["pace"]):
+        pace = out["pace"].iloc[0]
+        display(HTML(f"<p>完成全年目标，{period.month + 1}-12月需同比增长"
+                     f"{pace['required_growth_pct']:.1f}%（1-{period.month}月为"
+                     f"{pace['growth_so_far_pct']:.1f}%）。</p>"))'''),
+        md("## 规上工业增加值（只公布增速）"),
+        code('''\
+from analysis.projection import project_growth
+
+iva = obs[(obs["region_code"] == region_code) & (obs["indicator"] == "iva")
+          & (obs["measure"] == "ytd_growth")].set_index("period")["value"].sort_index()
+display(HTML(briefing.table_html(project_growth(iva, period.year, period.month).round(2)
+                                 .astype(str), status=None)))'''),
+    ],
+    "04_key_projects": [
+        md("# 重点项目推进\n\n开工率、投资完成率与时序进度、“双90”、乡镇排名和未按期开工项目。"),
+        code(PARAMETERS, "parameters"),
+        code(SETUP),
+        code('''\
+from analysis import projects as proj_
+
+ledger = data["projects"]
+weekly = data.get("township_weekly")
+day = period.end_time.normalize()
+town_names = dict(zip(regions["code"], regions["name"]))
+summary = proj_.county_summary(ledger, day, weekly, town_names)
+mine = summary[summary["county_code"] == region_code]'''),
+        title("重点项目推进"),
+        md("## 开工率与投资完成率"),
+        code('''\
+from analysis.narrative import projects_sentence
+
+if len(mine):
+    display(HTML(f"<p>{escape(projects_sentence(mine.iloc[0], day, lang))}</p>"))
+cols = ["n_planned", "n_started", "start_rate", "completion_rate", "schedule_progress", "double_90"]
+display(HTML(briefing.table_html(mine[cols].round(3).astype(str), status=None)))'''),
+        md("## 乡镇排名"),
+        code('''\
+towns = proj_.start_rates(ledger, day, level="township")
+towns = towns[towns["county_code"] == region_code].assign(
+    乡镇=lambda f: f["township_code"].map(town_names))
+display(HTML(briefing.table_html(towns[["乡镇", "n_planned", "n_started", "start_rate",
+                                       "completion_rate"]].round(3).astype(str), status=None)))
+if weekly is not None:
+    ranking = proj_.township_ranking(weekly[weekly["county_code"] == region_code])
+    last = ranking[ranking["week_end"] == ranking["week_end"].max()].sort_values("rank")
+    last = last.assign(乡镇=last["township_code"].map(town_names))
+    display(HTML(briefing.table_html(last.drop(columns=["township_code"]).astype(str),
+                                     status=None)))'''),
+        md("## 未按期开工项目"),
+        code('''\
+late = proj_.late_projects(ledger, day)
+late = late[late["county_code"] == region_code]
+display(HTML(briefing.table_html(late[["project_name", "planned_start", "days_late"]]
+                                 .astype(str), status=None)))'''),
+    ],
+    "05_briefing": [
+        code(PARAMETERS, "parameters"),
+        code(SETUP + "\n\n" + GAPS + '''
+from analysis import narrative
+from analysis import projects as proj_
+
+items = briefing.headline_items(table, region_code)
+ranks = briefing.overall_rank(table)
+town_names = dict(zip(regions["code"], regions["name"]))
+project_text = None
+if "projects" in data:
+    summary = proj_.county_summary(data["projects"], period.end_time.normalize(),
+                                   data.get("township_weekly"), town_names)
+    mine = summary[summary["county_code"] == region_code]
+    if len(mine):
+        project_text = narrative.projects_sentence(mine.iloc[0], period.end_time.normalize(), lang)
+paragraphs = narrative.county_narrative(table, region_code, lang=lang, projects=project_text)'''),
+        title("开门红简报"),
+        md("## 主要指标"),
+        code('''\
+display(HTML(briefing.headline_html(items)))
+display({briefing.HEADLINE_MIMETYPE: briefing.headline_payload(
+    region_code, region["name"], as_of, items, ranks.get(region_code), len(ranks))}, raw=True)'''),
+        md("## 运行情况"),
+        code('''\
+headings = {"overall": "总体", "industry": "工业", "investment": "投资", "consumption": "消费",
+            "projects": "项目", "shortfalls": "短板"}
+display(HTML("".join(f"<p><b>{headings.get(k, k)}：</b>{escape(v)}</p>"
+                     for k, v in paragraphs.items() if v)))'''),
+        md("## 图表"),
+        code('''\
+rows = county[county["measure"] == "ytd_growth"].assign(name=lambda f: f["indicator"].map(names))
+display(charts.gap_bars(rows, "name", "gap_to_city_pp", title="图1 主要指标累计增速较全市（百分点）"))
+rows = county[county["completion_rate"].notna()].assign(name=lambda f: f["indicator"].map(names))
+if len(rows):
+    display(charts.gap_bars(rows, "name", "gap_to_schedule_pp",
+                            title="图2 年度目标完成率较时序进度（百分点）"))
+display(charts.indicator_chart(obs, region_code, "iva", city_code=city_code, start=period - 14,
+                               title="图3 规上工业增加值累计增长（%）", ylabel="同比增长（%）"))'''),
+        code('''\
+outlook = None
+backtest = processed.read_processed(data_dir, ("backtest",)).get("backtest")  # None if absent
+if ((obs["region_code"] == region_code) & (obs["indicator"] == "fai")
+        & (obs["measure"] == "ytd_value")).any():
+    outlook = briefing.annual_outlook(obs, data.get("targets"), region_code, "fai", as_of,
+                                      share_assumption, backtest)
+    best = outlook["projection"][outlook["projection"]["recommended"]].iloc[0]
+    display(charts.fan_chart(outlook["ytd"], best["estimate"], best["lower"], best["upper"],
+                             last_year=outlook["last_year"], target=outlook["target"],
+                             title="图4 固定资产投资累计走势与全年推算（亿元）", ylabel="亿元"))'''),
+        md("## 说明"),
+        code('''\
+from analysis import __version__
+
+method = ""
+if outlook is not None:
+    best = outlook["projection"][outlook["projection"]["recommended"]].iloc[0]
+    method = (f"全年推算采用回测误差最小的方法（{escape(str(best['method']))}），"
+              f"区间为80%预测区间；一季度占全年比重假设{share_assumption:.0%}仅作对照。")
+display(HTML(
+    f'<div class="q1-methods">数据截至{period.year}年{period.month}月（{label}累计）。'
+    "来源：统计部门月度报表、年度与一季度目标、重点项目台账和乡镇周报。"
+    "时序进度按已过月份/12计算；增速差距以百分点计；排名在全市各县（区）间比较，1为最好。"
+    "状态：落后=低于目标、时序进度或全市平均2个百分点以上，关注=略低，正常=持平或领先，无数据=缺数。"
+    f"{method}程序版本 q1brief {__version__}。</div>"))'''),
+    ],
+}
+
+
+def build(folder: Path = HERE) -> list[Path]:
+    """Write every notebook with empty outputs; returns the paths."""
+    written = []
+    for name, cells in NOTEBOOKS.items():
+        nb = nbformat.v4.new_notebook(cells=cells)
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        nb.metadata["language_info"] = {"name": "python"}
+        path = folder / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in build():
+        print(path)
