@@ -1,0 +1,112 @@
+"""Headline figures, overall rank and display tables from a hand-made gap table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import briefing
+
+NAN = np.nan
+COLS = ["region_code", "region_name", "indicator", "measure", "unit", "actual", "target",
+        "completion_rate", "gap_to_schedule_pp", "city_value", "gap_to_city_pp", "rank",
+        "n_peers", "status"]
+
+
+def _gaps() -> pd.DataFrame:
+    rows = [
+        # county A: fai has both rows; the completion row wins the headline
+        ("A", "甲县", "fai", "ytd_growth", "%", 9.7, 10.5, NAN, NAN, 4.3, 5.4, 2, 3, "amber"),
+        ("A", "甲县", "fai", "ytd_value", "亿元", 62.93, 294.43, 0.2137, -3.63, 448.8, NAN, 3, 3,
+         "red"),
+        ("A", "甲县", "iva", "ytd_growth", "%", 6.4, 5.5, NAN, NAN, 6.2, 0.2, 1, 3, "green"),
+        ("B", "乙县<script>", "fai", "ytd_value", "亿元", 80.0, 300.0, 0.2667, 1.67, 448.8, NAN, 1,
+         3, "green"),
+        ("B", "乙县<script>", "iva", "ytd_growth", "%", 4.0, 5.5, NAN, NAN, 6.2, -2.2, 3, 3,
+         "red"),
+        ("C", "丙县", "fai", "ytd_value", "亿元", 70.0, NAN, NAN, NAN, 448.8, NAN, 2, 3, None),
+        ("C", "丙县", "iva", "ytd_growth", "%", NAN, 5.5, NAN, NAN, 6.2, NAN, NAN, 3, "unknown"),
+    ]
+    return pd.DataFrame(rows, columns=COLS)
+
+
+def test_headline_rows_prefer_completion_then_growth():
+    rows = briefing.headline_rows(_gaps(), ("iva", "fai"))
+    picked = list(zip(rows["region_code"], rows["indicator"], rows["measure"], strict=True))
+    assert picked == [("A", "iva", "ytd_growth"), ("A", "fai", "ytd_value"),
+                      ("B", "iva", "ytd_growth"), ("B", "fai", "ytd_value"),
+                      ("C", "iva", "ytd_growth"), ("C", "fai", "ytd_value")]
+
+
+def test_overall_rank_is_rank_of_mean_rank():
+    # A: (1 + 3) / 2 = 2.0; B: (3 + 1) / 2 = 2.0; C: only fai ranked -> 2.0: all tie at 1.
+    ranks = briefing.overall_rank(_gaps(), ("iva", "fai"))
+    assert ranks.to_dict() == {"A": 1.0, "B": 1.0, "C": 1.0}
+    gaps = _gaps()
+    gaps.loc[gaps["region_code"] == "C", "rank"] = [3, NAN]  # C: fai rank 3 -> mean 3
+    assert briefing.overall_rank(gaps, ("iva", "fai")).to_dict() == {"A": 1.0, "B": 1.0, "C": 3.0}
+
+
+def test_headline_items_text():
+    items = briefing.headline_items(_gaps(), "A", ("iva", "fai"))
+    assert items.to_dict("records") == [
+        {"indicator": "iva", "label": "规上工业增加值", "value": "6.4%", "status": "green",
+         "note": "高于全市0.2个百分点，第1/3位"},
+        {"indicator": "fai", "label": "固定资产投资", "value": "62.9亿元", "status": "red",
+         "note": "完成目标21.4%，低于时序进度3.6个百分点，第3/3位"},
+    ]
+    unknown = briefing.headline_items(_gaps(), "C", ("iva", "fai"))
+    assert unknown["value"].tolist() == ["无数据", "70.0亿元"]
+    assert unknown["status"].tolist() == ["unknown", "unknown"]  # None is unknown, never green
+
+
+def test_headline_html_escapes_and_colours():
+    items = pd.DataFrame([{"indicator": "x", "label": "<b>指标</b>", "value": "1 & 2",
+                           "status": "purple", "note": '"引号"'}])
+    html = briefing.headline_html(items)
+    assert "&lt;b&gt;指标&lt;/b&gt;" in html and "1 &amp; 2" in html and "&quot;引号&quot;" in html
+    assert 'class="q1-card unknown"' in html and "#9e9e9e" in html
+
+
+def test_headline_payload_plain_types():
+    items = briefing.headline_items(_gaps(), "B", ("iva", "fai"))
+    payload = briefing.headline_payload("B", "乙县<script>", "2026-03", items,
+                                        rank=np.float64(2.0), n_regions=3)
+    assert payload["rank"] == 2 and type(payload["rank"]) is int
+    assert payload["items"][0] == {"indicator": "iva", "label": "规上工业增加值",
+                                   "value": "4.0%", "status": "red",
+                                   "note": "低于全市2.2个百分点，第3/3位"}
+    assert briefing.headline_payload("B", "乙", "2026-03", items, rank=np.nan)["rank"] is None
+
+
+def test_gap_overview_worst_first_and_table_html_escaped():
+    view = briefing.gap_overview(_gaps(), "B")
+    assert view["指标"].tolist() == ["规上工业增加值", "固定资产投资"]  # red before green
+    assert view.iloc[1][["实际", "目标", "完成率(%)", "较时序进度(百分点)", "全市排名", "状态"]].tolist() \
+        == ["80.0", "300.0", "26.7", "1.7", "1/3", "正常"]
+    html = briefing.table_html(view.assign(指标=["<i>x</i>", "y"]))
+    assert "&lt;i&gt;x&lt;/i&gt;" in html and "<i>" not in html
+    assert '<tr class="status-red">' in html
+    assert ">status<" not in html  # the colour key column is not shown
+
+
+def test_annual_outlook_on_a_constant_share_series():
+    pytest.importorskip("analysis.projection", reason="analysis.projection not merged yet")
+    periods = pd.period_range("2021-01", "2026-03", freq="M")
+    # Every month 10 (Jan empty: Jan-Feb reported in February), so YTD(m) = 10 m.
+    rows = [("A", "fai", p, "ytd_value", 10.0 * p.month if p.month > 1 else NAN, "亿元")
+            for p in periods]
+    obs = pd.DataFrame(rows, columns=["region_code", "indicator", "period", "measure", "value",
+                                      "unit"])
+    targets = pd.DataFrame([("A", "fai", 2026, "annual", "ytd_value", 132.0)],
+                           columns=["region_code", "indicator", "year", "horizon", "measure",
+                                    "target"])
+    out = briefing.annual_outlook(obs, targets, "A", "fai", "2026-03")
+    proj = out["projection"].set_index("method")
+    assert proj.loc["share_last", "estimate"] == pytest.approx(120.0)  # 30 / (30/120)
+    assert out["target"] == 132.0
+    assert out["ytd"].tolist()[1:] == [20.0, 30.0]
+    assert len(out["last_year"]) == 12 and out["last_year"].iloc[-1] == 120.0
+    # 132 = 30 + 90 (1 + g)  ->  g = 13.33%
+    assert out["pace"]["required_growth_pct"].iloc[0] == pytest.approx(100 * (102 / 90 - 1))
