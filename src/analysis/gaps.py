@@ -79,7 +79,18 @@ def select_periods(obs: pd.DataFrame, periods: list[pd.Period]) -> pd.DataFrame:
         period = pd.Series(pd.PeriodIndex(period, freq="M"), index=obs.index)
     ordinals = period.array.asi8
     wanted = np.array([p.ordinal for p in periods], dtype="int64")
-    mask = np.isin(ordinals, wanted) & obs["measure"].isin(GAP_MEASURES).to_numpy()
+    # Lookup table over the wanted ordinals' range: one pass, no sort (np.isin sorts).
+    low = wanted.min()
+    lut = np.zeros(wanted.max() - low + 1, dtype=bool)
+    lut[wanted - low] = True
+    offset = ordinals - low
+    inside = (offset >= 0) & (offset < len(lut))
+    mask = np.zeros(len(ordinals), dtype=bool)
+    mask[inside] = lut[offset[inside]]
+    idx = np.flatnonzero(mask)
+    idx = idx[obs["measure"].iloc[idx].isin(GAP_MEASURES).to_numpy()]
+    mask = np.zeros(len(ordinals), dtype=bool)
+    mask[idx] = True
     cols = [c for c in ("region_code", "indicator", "measure", "value", "unit") if c in obs.columns]
     out = obs.loc[mask, cols].copy()
     out["period"] = period[mask]
