@@ -18,7 +18,9 @@ and ``B_i`` its YTD level a year earlier:
 - ``weighted_mean``, levels: ``sum(w_i * x_i) / sum(w_i)`` (shares weighted by output).
 - ``mean``, levels: ``mean(x_i)`` (ratios with no denominator in the tables).
 
-Other (rule, measure) pairs have no city aggregate (NaN).
+Other (rule, measure) pairs have no city aggregate (NaN). The arithmetic runs on the dense
+cube of :mod:`analysis.panel` (:func:`city_cube`); :func:`aggregate_counties` and
+:func:`city_values` are the same on a tidy frame.
 """
 
 from __future__ import annotations
@@ -26,13 +28,104 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.panel import MEASURES, Panel, build_panel, repeat_period
+
 CITY_KEY = ["parent", "indicator", "measure", "period"]
 
 
-def county_counts(regions: pd.DataFrame, levels: tuple[str, ...] = ("county",)) -> pd.Series:
-    """Number of regions of ``levels`` under each parent code (the peer-group sizes)."""
-    peers = regions.loc[regions["level"].isin(levels)]
-    return peers.groupby("parent").size().rename("n_counties")
+def _weight_index(catalogue: pd.DataFrame, indicators: pd.Index) -> np.ndarray:
+    weights = catalogue["weight"].reindex(indicators).fillna("").astype(str)
+    return indicators.get_indexer(weights.where(weights != "", "\0"))
+
+
+def aggregate_cube(panel: Panel, slot: int, slot_ly: int | None, catalogue: pd.DataFrame) -> np.ndarray:
+    """City figures aggregated from the counties at ``slot``: array (regions, indicators, 2).
+
+    Only the rows of parent regions are filled; NaN unless every county under the parent
+    had the inputs its rule needs. ``slot_ly`` is the slot 12 months earlier (or None).
+    """
+    n_regions, n_ind = len(panel.codes), len(panel.indicators)
+    has_parent = panel.parent >= 0
+    county, parent = panel.county[has_parent], panel.parent[has_parent]
+    level = panel.values[slot, county, :, 0]
+    growth = panel.values[slot, county, :, 1]
+    level_ly = panel.values[slot_ly, county, :, 0] if slot_ly is not None else np.full_like(level, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base = np.where(np.isnan(level_ly), level / (1 + growth / 100), level_ly)
+    widx = _weight_index(catalogue, panel.indicators)
+    weight = np.where(widx >= 0, level[:, np.maximum(widx, 0)], np.nan)
+    rule = catalogue["city_agg"].reindex(panel.indicators).fillna("").to_numpy()
+
+    def total(part: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        acc = np.zeros((n_regions, n_ind))
+        np.add.at(acc, parent, np.where(valid, part, 0.0))
+        return acc
+
+    n_counties = np.bincount(parent, minlength=n_regions)[:, None]
+    out = np.full((n_regions, n_ind, len(MEASURES)), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Levels: sum, weighted mean, mean.
+        ok = ~np.isnan(level)
+        okw = ok & ~np.isnan(weight)
+        n, nw = total(np.ones_like(level), ok), total(np.ones_like(level), okw)
+        sw = total(weight, okw)
+        by_rule = {
+            "sum": np.where(n == n_counties, total(level, ok), np.nan),
+            "mean": np.where(n == n_counties, total(level, ok) / n, np.nan),
+            "weighted_mean": np.where((nw == n_counties) & (sw != 0), total(weight * level, okw) / sw, np.nan),
+        }
+        for name, city in by_rule.items():
+            out[:, rule == name, 0] = city[:, rule == name]
+        # Growth: growth of the sum, weighted growth.
+        okl = ok & ~np.isnan(base)
+        nl, sb = total(np.ones_like(level), okl), total(base, okl)
+        okg = ~np.isnan(growth) & ~np.isnan(weight)
+        ng, sgw = total(np.ones_like(growth), okg), total(weight, okg)
+        by_rule = {
+            "sum": np.where((nl == n_counties) & (sb != 0), (total(level, okl) / sb - 1) * 100, np.nan),
+            "weighted_growth": np.where((ng == n_counties) & (sgw != 0), total(weight * growth, okg) / sgw, np.nan),
+        }
+        for name, city in by_rule.items():
+            out[:, rule == name, 1] = city[:, rule == name]
+    return out
+
+
+def city_cube(
+    panel: Panel, slot: int, slot_ly: int | None, catalogue: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """City figures at ``slot``: the published row when not NaN, else the aggregate.
+
+    Returns ``(values, published)``, both (regions, indicators, 2); ``published`` is True
+    where the figure is the parent's own row.
+    """
+    own = panel.values[slot]
+    published = ~np.isnan(own)
+    return np.where(published, own, aggregate_cube(panel, slot, slot_ly, catalogue)), published
+
+
+def _tidy(panel: Panel, catalogue: pd.DataFrame, published_only: bool | None) -> pd.DataFrame:
+    parents = np.unique(panel.parent[panel.parent >= 0])
+    frames = []
+    for slot, period in enumerate(panel.periods):
+        slot_ly = panel.slot(period - 12)
+        values, published = city_cube(panel, slot, slot_ly, catalogue)
+        if published_only is False:
+            values = aggregate_cube(panel, slot, slot_ly, catalogue)
+        p, i, m = np.nonzero(~np.isnan(values[parents]))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "parent": panel.codes[parents[p]],
+                    "indicator": panel.indicators[i],
+                    "measure": np.array(MEASURES)[m],
+                    "period": repeat_period(period, len(p)),
+                    "city_value": values[parents[p], i, m],
+                    "city_source": np.where(published[parents[p], i, m], "published", "aggregated"),
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    return out.drop(columns="city_source") if published_only is False else out
 
 
 def aggregate_counties(
@@ -41,85 +134,15 @@ def aggregate_counties(
     catalogue: pd.DataFrame,
     levels: tuple[str, ...] = ("county",),
 ) -> pd.DataFrame:
-    """City figures aggregated from county rows of a tidy frame (see the module rules).
+    """City figures aggregated from the county rows of a tidy frame, for each of its months.
 
-    ``values`` holds ``region_code, indicator, period, measure, value`` for the periods
-    wanted *and* the periods 12 months earlier (for growth of the sum). Returns
-    ``parent, indicator, measure, period, city_value`` for each period and indicator of
-    ``values`` whose rule applies; ``city_value`` is NaN unless every county under the
-    parent had the inputs the rule needs.
+    ``values`` holds ``region_code, indicator, period, measure, value`` (include the months
+    12 months earlier for growth of the sum). Returns ``parent, indicator, measure, period,
+    city_value`` where an aggregate exists (complete counties only).
     """
-    members = regions.loc[regions["level"].isin(levels), ["code", "parent"]]
-    frame = values.merge(members, left_on="region_code", right_on="code", how="inner")
-    frame = frame.drop(columns="code")
-    key = ["region_code", "indicator", "period"]
-    level = frame.loc[frame["measure"] == "ytd_value", [*key, "value"]].rename(columns={"value": "level"})
-    growth = frame.loc[frame["measure"] == "ytd_growth", [*key, "value"]].rename(columns={"value": "growth"})
-
-    # Last year's level of the same county and indicator, and the weight indicator's level.
-    level_ly = level.assign(period=level["period"] + 12).rename(columns={"level": "level_ly"})
-    rules = catalogue[["city_agg", "weight"]].rename_axis("indicator").reset_index()
-    weights = level.rename(columns={"indicator": "weight", "level": "w"})
-
-    rows = frame[["parent", "region_code", "indicator", "period", "measure"]]
-    rows = rows.merge(level, on=key, how="left").merge(growth, on=key, how="left")
-    rows = rows.merge(level_ly, on=key, how="left").merge(rules, on="indicator", how="inner")
-    rows = rows.merge(weights, on=["region_code", "weight", "period"], how="left")
-
-    is_value = (rows["measure"] == "ytd_value").to_numpy()
-    rule = rows["city_agg"].to_numpy()
-    x = np.where(is_value, rows["level"], rows["growth"]).astype(float)
-    w = rows["w"].to_numpy(dtype=float)
-    lvl = rows["level"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        implied = lvl / (1 + rows["growth"].to_numpy(dtype=float) / 100)
-    base = np.where(np.isnan(rows["level_ly"].to_numpy(dtype=float)), implied, rows["level_ly"])
-
-    method = np.select(
-        [
-            is_value & (rule == "sum"),
-            is_value & (rule == "weighted_mean"),
-            is_value & (rule == "mean"),
-            ~is_value & (rule == "sum"),
-            ~is_value & (rule == "weighted_growth"),
-        ],
-        ["sum", "wmean", "mean", "growth_of_sum", "wmean"],
-        default="",
-    )
-    valid = np.select(
-        [method == "sum", method == "mean", method == "wmean", method == "growth_of_sum"],
-        [~np.isnan(x), ~np.isnan(x), ~np.isnan(x) & ~np.isnan(w), ~np.isnan(lvl) & ~np.isnan(base)],
-        default=False,
-    )
-    parts = rows[CITY_KEY].assign(
-        method=method,
-        n_valid=valid.astype(int),
-        sx=np.where(valid, x, 0.0),
-        swx=np.where(valid, w * x, 0.0),
-        sw=np.where(valid, w, 0.0),
-        sl=np.where(valid, lvl, 0.0),
-        sb=np.where(valid, base, 0.0),
-    )
-    parts = parts.loc[parts["method"] != ""]
-    sums = parts.groupby([*CITY_KEY, "method"], sort=False, observed=True).sum().reset_index()
-    sums = sums.merge(county_counts(regions, levels), left_on="parent", right_index=True, how="left")
-
-    m = sums["method"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        city = np.select(
-            [m == "sum", m == "mean", m == "wmean", m == "growth_of_sum"],
-            [
-                sums["sx"],
-                sums["sx"] / sums["n_valid"],
-                sums["swx"] / sums["sw"].where(sums["sw"] != 0),
-                (sums["sl"] / sums["sb"].where(sums["sb"] != 0) - 1) * 100,
-            ],
-            default=np.nan,
-        )
-    complete = (sums["n_valid"] == sums["n_counties"]).to_numpy()
-    out = sums[CITY_KEY].copy()
-    out["city_value"] = np.where(complete, city, np.nan)
-    return out.reset_index(drop=True)
+    periods = sorted(pd.PeriodIndex(values["period"], freq="M").unique())
+    panel = build_panel(values, regions, periods, pd.Index(catalogue.index), levels)
+    return _tidy(panel, catalogue, published_only=False)
 
 
 def city_values(
@@ -128,21 +151,11 @@ def city_values(
     catalogue: pd.DataFrame,
     levels: tuple[str, ...] = ("county",),
 ) -> pd.DataFrame:
-    """City figure per parent, indicator, measure and period: published row, else aggregate.
+    """City figure per parent, indicator, measure and month: published row, else aggregate.
 
-    Returns ``parent, indicator, measure, period, city_value, city_source`` where
-    ``city_source`` is ``"published"`` (the parent's own row in ``values``, when not NaN)
-    or ``"aggregated"`` (:func:`aggregate_counties`).
+    Returns ``parent, indicator, measure, period, city_value, city_source`` with
+    ``city_source`` ``"published"`` or ``"aggregated"``.
     """
-    parents = regions.loc[regions["level"].isin(levels), "parent"].dropna().unique()
-    cols = ["region_code", "indicator", "measure", "period", "value"]
-    published = values.loc[values["region_code"].isin(parents), cols]
-    published = published.dropna(subset=["value"]).rename(
-        columns={"region_code": "parent", "value": "city_value"}
-    )
-    published = published.assign(city_source="published")
-    aggregated = aggregate_counties(values, regions, catalogue, levels).assign(city_source="aggregated")
-    aggregated = aggregated.dropna(subset=["city_value"])
-    both = pd.concat([published, aggregated], ignore_index=True)
-    # Published first, so drop_duplicates keeps it over the aggregate.
-    return both.drop_duplicates(subset=CITY_KEY, keep="first").reset_index(drop=True)
+    periods = sorted(pd.PeriodIndex(values["period"], freq="M").unique())
+    panel = build_panel(values, regions, periods, pd.Index(catalogue.index), levels)
+    return _tidy(panel, catalogue, published_only=None)

@@ -21,6 +21,9 @@ City figures: the published city row, else the catalogue aggregate
 ties share the best rank (``method="min"``), missing values are not ranked
 (``rank`` NaN, ``rank_note`` says why). Status: :mod:`analysis.status`.
 
+The arithmetic runs on the dense cube of :mod:`analysis.panel` (numpy indexing, no joins
+on string keys), so a table for all 2,850 counties of China takes about a second.
+
 Changes are against the previous published YTD period of the same year (for 1-3月 that is
 1-2月; none for 1-2月, since January is not published on its own). Own history: the same
 period last year and the mean of the same period in the last three years.
@@ -32,12 +35,13 @@ import numpy as np
 import pandas as pd
 
 from analysis import catalog
-from analysis.aggregate import city_values
+from analysis.aggregate import city_cube
 from analysis.errors import DataError
+from analysis.panel import MEASURES, Panel, build_panel, codes_of, repeat_period
 from analysis.periods import schedule_progress as _schedule_progress
 from analysis.status import StatusThresholds, assess_status
 
-GAP_MEASURES = ("ytd_growth", "ytd_value")
+GAP_MEASURES = MEASURES
 KEY = ["region_code", "indicator", "measure"]
 _CATALOGUE_COLUMNS = ("direction", "kind", "city_agg", "weight", "unit")
 
@@ -62,52 +66,6 @@ def previous_period(period: pd.Period) -> pd.Period | None:
     return period - 1 if period.month >= 3 else None
 
 
-def _check_columns(frame: pd.DataFrame, needed: list[str], name: str) -> None:
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise DataError(f"{name} frame lacks columns {missing}", expected=f"columns {needed}")
-
-
-def select_periods(obs: pd.DataFrame, periods: list[pd.Period]) -> pd.DataFrame:
-    """Rows of ``obs`` for the given months and the gap measures, with plain string keys.
-
-    Filters on the period ordinals (fast on tens of millions of rows) before copying.
-    """
-    _check_columns(obs, ["region_code", "indicator", "period", "measure", "value"], "observations")
-    period = obs["period"]
-    if not isinstance(period.dtype, pd.PeriodDtype):
-        period = pd.Series(pd.PeriodIndex(period, freq="M"), index=obs.index)
-    ordinals = period.array.asi8
-    wanted = np.array([p.ordinal for p in periods], dtype="int64")
-    # Lookup table over the wanted ordinals' range: one pass, no sort (np.isin sorts).
-    low = wanted.min()
-    lut = np.zeros(wanted.max() - low + 1, dtype=bool)
-    lut[wanted - low] = True
-    offset = ordinals - low
-    inside = (offset >= 0) & (offset < len(lut))
-    mask = np.zeros(len(ordinals), dtype=bool)
-    mask[inside] = lut[offset[inside]]
-    idx = np.flatnonzero(mask)
-    idx = idx[obs["measure"].iloc[idx].isin(GAP_MEASURES).to_numpy()]
-    mask = np.zeros(len(ordinals), dtype=bool)
-    mask[idx] = True
-    cols = [c for c in ("region_code", "indicator", "measure", "value", "unit") if c in obs.columns]
-    out = obs.loc[mask, cols].copy()
-    out["period"] = period[mask]
-    for col in ("region_code", "indicator", "measure", "unit"):
-        if col in out.columns:
-            out[col] = out[col].astype(str)
-    out["value"] = out["value"].astype(float)
-    if out.duplicated(subset=[*KEY, "period"]).any():
-        dup = out.loc[out.duplicated(subset=[*KEY, "period"], keep=False)].iloc[0]
-        raise DataError(
-            "duplicate observation",
-            location=f"{dup['region_code']} {dup['indicator']} {dup['measure']} {dup['period']}",
-            expected="one value per region, indicator, measure and month",
-        )
-    return out.reset_index(drop=True)
-
-
 def _period_schedule(period: pd.Period, horizon: str, by: str) -> float:
     """时序进度 of the annual target, or of the Q1 target (elapsed share of January-March)."""
     if horizon == "annual":
@@ -120,100 +78,133 @@ def _period_schedule(period: pd.Period, horizon: str, by: str) -> float:
     return ((end - start).days + 1) / q1_days
 
 
-def _skeleton(sel: pd.DataFrame, targets: pd.DataFrame, counties: pd.DataFrame) -> pd.DataFrame:
-    """Every county x every (indicator, measure) its parent's counties or city report."""
-    parents = counties[["code", "parent"]].rename(columns={"code": "region_code"})
-    seen = pd.concat([sel[KEY], targets[KEY]], ignore_index=True)
-    own = seen.merge(parents, on="region_code")[["parent", "indicator", "measure"]]
-    city = seen.rename(columns={"region_code": "parent"})
-    city = city.loc[city["parent"].isin(parents["parent"]), ["parent", "indicator", "measure"]]
-    combos = pd.concat([own, city], ignore_index=True).drop_duplicates()
-    skeleton = counties.rename(columns={"code": "region_code", "name": "region_name"})
-    return skeleton.merge(combos, on="parent", how="inner")
-
-
-def _targets(targets: pd.DataFrame, period: pd.Period, horizon: str) -> pd.DataFrame:
-    """One target per region, indicator and measure for ``period``'s year, with its horizon."""
-    _check_columns(targets, ["region_code", "indicator", "year", "horizon", "measure", "target"], "targets")
-    year = targets.loc[targets["year"].astype(int) == period.year].copy()
-    for col in ("region_code", "indicator", "measure", "horizon"):
-        year[col] = year[col].astype(str)
-    if year.duplicated(subset=[*KEY, "horizon"]).any():
-        dup = year.loc[year.duplicated(subset=[*KEY, "horizon"], keep=False)].iloc[0]
+def _target_cubes(targets: pd.DataFrame, panel: Panel, year: int) -> dict[str, np.ndarray]:
+    """Annual and Q1 targets for ``year`` as arrays (regions, indicators, 2), NaN when none."""
+    needed = ["region_code", "indicator", "year", "horizon", "measure", "target"]
+    missing = [c for c in needed if c not in targets.columns]
+    if missing:
+        raise DataError(f"targets frame lacks columns {missing}", expected=f"columns {needed}")
+    tg = targets.loc[(targets["year"].astype(int) == year) & targets["measure"].isin(MEASURES)]
+    tg = tg.astype({"region_code": str, "indicator": str, "measure": str, "horizon": str})
+    dup = tg.duplicated(subset=[*KEY, "horizon"], keep=False)
+    if dup.any():
+        first = tg.loc[dup].iloc[0]
         raise DataError(
             "duplicate target",
-            location=f"{dup['region_code']} {dup['indicator']} {dup['measure']} {dup['horizon']}",
+            location=f"{first['region_code']} {first['indicator']} {first['measure']} {first['horizon']}",
             expected="one target per region, indicator, year, horizon and measure",
         )
-    wide = year.pivot_table(index=KEY, columns="horizon", values="target", aggfunc="first")
-    wide = wide.reindex(columns=["annual", "q1"]).reset_index()
-    use_q1 = wide["q1"].notna() & (
-        (horizon == "q1") | ((horizon == "auto") & (period.month <= 3))
-    )
-    if horizon == "q1":
-        wide = wide.loc[wide["q1"].notna()]
-        use_q1 = use_q1.loc[wide.index]
-    out = wide[KEY].copy()
-    out["target"] = wide["q1"].where(use_q1, wide["annual"]).astype(float)
-    out["target_horizon"] = np.where(use_q1, "q1", "annual")
-    return out.dropna(subset=["target"])
+    r = codes_of(tg["region_code"], panel.codes)
+    i = codes_of(tg["indicator"], panel.indicators)
+    m = codes_of(tg["measure"], pd.Index(MEASURES))
+    out = {}
+    for horizon in ("annual", "q1"):
+        cube = np.full((len(panel.codes), len(panel.indicators), len(MEASURES)), np.nan)
+        keep = (r >= 0) & (i >= 0) & (m >= 0) & (tg["horizon"] == horizon).to_numpy()
+        cube[r[keep], i[keep], m[keep]] = tg["target"].to_numpy(dtype=float)[keep]
+        out[horizon] = cube
+    return out
+
+
+def _skeleton(panel: Panel, slots: list[int], targets: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Every peer x every (indicator, measure) its parent's peers or the parent report now.
+
+    Returns index arrays ``(peer, indicator, measure)`` into the panel's peer list and axes.
+    """
+    seen = panel.exists[slots].any(axis=0) | ~np.isnan(targets["annual"]) | ~np.isnan(targets["q1"])
+    own = seen[panel.county]
+    group = np.where(panel.parent >= 0, panel.parent, len(panel.codes) + np.arange(len(panel.county)))
+    by_group = np.zeros((len(panel.codes) + len(panel.county), *seen.shape[1:]), dtype=bool)
+    np.logical_or.at(by_group, group, own)
+    by_group[: len(panel.codes)] |= seen
+    return np.nonzero(by_group[group])
 
 
 def _snapshot(
-    sel: pd.DataFrame,
-    skeleton: pd.DataFrame,
-    targets: pd.DataFrame,
-    cities: pd.DataFrame,
+    panel: Panel,
+    rows: tuple[np.ndarray, ...],
+    targets: dict[str, np.ndarray],
     cat: pd.DataFrame,
     period: pd.Period,
     peers: str,
     schedule_by: str,
     horizon: str,
     thresholds: StatusThresholds | None,
+    full: bool = True,
 ) -> pd.DataFrame:
-    """The gap table for one period (no month-over-month or history columns)."""
-    now = sel.loc[sel["period"] == period, [*KEY, "value", *(["unit"] if "unit" in sel else [])]]
-    table = skeleton.merge(now.rename(columns={"value": "actual"}), on=KEY, how="left")
-    table["period"] = period
-    rules = cat[["direction", "kind", "unit"]].rename(columns={"unit": "cat_unit"})
-    table = table.merge(rules.rename_axis("indicator").reset_index(), on="indicator", how="left")
-    growth = table["measure"] == "ytd_growth"
-    obs_unit = table["unit"] if "unit" in table else pd.Series(np.nan, index=table.index)
-    table["unit"] = np.where(growth, "%", obs_unit.where(obs_unit.notna(), table["cat_unit"]))
-    table["unit"] = table["unit"].fillna("").astype(str)
-    cumulative = ~growth & table["kind"].isin(["flow", "count"])
-    table["row_kind"] = np.where(cumulative, "cumulative", "rate")
+    """The gap table for one period (no month-over-month or history columns).
 
-    table = table.merge(_targets(targets, period, horizon), on=KEY, how="left")
-    table["gap_to_target"] = table["actual"] - table["target"]
+    With ``full=False`` only the numeric columns (for the previous period's comparison).
+    """
+    peer, ind, meas = rows
+    slot = panel.slot(period)
+    region, parent = panel.county[peer], panel.parent[peer]
+    has_parent = parent >= 0
+    safe = np.maximum(parent, 0)
+    rules = cat.reindex(panel.indicators)
+    lower = (rules["direction"].to_numpy() == "lower")[ind]
+    growth = meas == 1
+    cumulative = ~growth & np.isin(rules["kind"].to_numpy()[ind], ["flow", "count"])
+    unit = np.where(growth, "%", rules["unit"].fillna("").to_numpy().astype(str)[ind])
+    actual = panel.values[slot, region, ind, meas]
+
+    annual, q1 = targets["annual"][region, ind, meas], targets["q1"][region, ind, meas]
+    use_q1 = ~np.isnan(q1) & ((horizon == "q1") | ((horizon == "auto") & (period.month <= 3)))
+    target = np.where(use_q1, q1, np.nan if horizon == "q1" else annual)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rate = table["actual"] / table["target"].where(table["target"] != 0)
-    table["completion_rate"] = rate.where(cumulative)
-    progress = {h: _period_schedule(period, h, schedule_by) for h in ("annual", "q1")}
-    table["schedule_progress"] = table["target_horizon"].map(progress).where(cumulative)
-    table["gap_to_schedule_pp"] = (table["completion_rate"] - table["schedule_progress"]) * 100
+        completion = np.where(cumulative & (target != 0), actual / target, np.nan)
+    progress = np.where(use_q1, _period_schedule(period, "q1", schedule_by), _schedule_progress(period, schedule_by))
+    progress = np.where(cumulative & ~np.isnan(target), progress, np.nan)
 
-    city_now = cities.loc[cities["period"] == period].drop(columns="period")
-    table = table.merge(city_now, on=["parent", "indicator", "measure"], how="left")
-    comparable = ~cumulative
-    table["gap_to_city"] = (table["actual"] - table["city_value"]).where(comparable)
-    table["gap_to_city_pp"] = table["gap_to_city"].where(table["unit"] == "%")
+    city, published = city_cube(panel, slot, panel.slot(period - 12), cat)
+    city_value = np.where(has_parent, city[safe, ind, meas], np.nan)
+    gap_to_city = np.where(cumulative, np.nan, actual - city_value)
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = table["actual"] / table["city_value"].where(table["city_value"] != 0)
-    table["share_of_city"] = share.where(cumulative)
+        share = np.where(cumulative & (city_value != 0), actual / city_value, np.nan)
 
-    group = ["parent", "indicator", "measure"] if peers == "city" else ["indicator", "measure"]
-    score = table["actual"] * np.where(table["direction"] == "lower", -1.0, 1.0)
-    grouped = score.groupby([table[g] for g in group], sort=False)
-    table["rank"] = grouped.rank(ascending=False, method="min")
-    table["n_peers"] = grouped.transform("count").astype(float)
-    table["rank_note"] = np.where(
-        table["actual"].isna(),
-        "not ranked: value missing",
-        np.where(table["parent"].isna() & (peers == "city"), "not ranked: no parent", ""),
-    )
-    status = assess_status(table, thresholds)
-    table = pd.concat([table, status], axis=1)
+    group = np.where(has_parent, parent, len(panel.codes) + np.arange(len(peer))) if peers == "city" else 0
+    key = (np.asarray(group, dtype="int64") * len(panel.indicators) + ind) * 2 + meas
+    grouped = pd.Series(np.where(lower, -actual, actual)).groupby(key, sort=False)
+    lonely = ~has_parent & (peers == "city")
+    rank = np.where(lonely, np.nan, grouped.rank(ascending=False, method="min").to_numpy())
+    n_peers = np.where(lonely, np.nan, grouped.transform("count").to_numpy(dtype=float))
+
+    numbers = {
+        "actual": actual,
+        "target": target,
+        "gap_to_target": actual - target,
+        "completion_rate": completion,
+        "schedule_progress": progress,
+        "gap_to_schedule_pp": (completion - progress) * 100,
+        "city_value": city_value,
+        "gap_to_city": gap_to_city,
+        "gap_to_city_pp": np.where(unit == "%", gap_to_city, np.nan),
+        "share_of_city": share,
+        "rank": rank,
+        "n_peers": n_peers,
+    }
+    if not full:
+        return pd.DataFrame(numbers)
+    labels = {
+        "region_code": panel.codes[region],
+        "region_name": panel.county_names[peer],
+        "parent": np.where(has_parent, panel.codes[safe].to_numpy(dtype=object), None),
+        "indicator": panel.indicators[ind],
+        "period": repeat_period(period, len(peer)),
+        "measure": np.array(MEASURES)[meas],
+        "row_kind": np.where(cumulative, "cumulative", "rate"),
+        "unit": unit,
+        "direction": np.where(lower, "lower", "higher"),
+        "target_horizon": np.where(use_q1, "q1", np.where(np.isnan(target), None, "annual")),
+        "city_source": np.where(
+            ~np.isnan(city_value), np.where(published[safe, ind, meas], "published", "aggregated"), None
+        ),
+        "rank_note": np.where(
+            np.isnan(actual), "not ranked: value missing", np.where(lonely, "not ranked: no parent", "")
+        ),
+    }
+    table = pd.DataFrame({**labels, **numbers})
+    table = pd.concat([table, assess_status(table, thresholds)], axis=1)
     return table[COLUMNS]
 
 
@@ -237,13 +228,13 @@ def gap_table(
     ``now - before``) and own history (``actual_last_year, vs_last_year, avg_3y,
     vs_avg_3y``: the same month 12 months earlier, and the mean of the same month 12, 24
     and 36 months earlier, NaN unless all three are known). Rows sorted by region,
-    indicator, measure.
+    indicator, measure. Indicators not in the catalogue are left out (the validator
+    reports them).
     """
     if peers not in ("city", "all"):
         raise ValueError(f"peers must be 'city' or 'all', got {peers!r}")
     if horizon not in ("auto", "annual", "q1"):
         raise ValueError(f"horizon must be 'auto', 'annual' or 'q1', got {horizon!r}")
-    _check_columns(regions, ["code", "name", "level", "parent"], "regions")
     period = as_period(as_of)
     prev = previous_period(period)
     cat = catalog.indicators() if catalogue is None else catalogue
@@ -254,41 +245,33 @@ def gap_table(
     wanted = [period, period - 12, period - 24, period - 36]
     if prev is not None:
         wanted += [prev, prev - 12]
-    sel = select_periods(obs, wanted)
-    reg = regions.astype({"code": str, "parent": str}).replace({"parent": {"nan": np.nan, "": np.nan}})
-    counties = reg.loc[reg["level"].isin(levels), ["code", "name", "parent"]]
-    tg = targets.loc[targets["measure"].isin(GAP_MEASURES)]
-    tg = tg.astype({"region_code": str, "indicator": str, "measure": str})
-    current = sel.loc[sel["period"].isin([period, *([prev] if prev else [])])]
-    skeleton = _skeleton(current, tg.loc[tg["year"].astype(int) == period.year], counties)
-    cities = city_values(sel, reg, cat, levels)
-    args = (skeleton, tg, cities, cat)
-    table = _snapshot(sel, *args, period, peers, schedule_by, horizon, thresholds)
+    panel = build_panel(obs, regions, wanted, pd.Index(cat.index.astype(str)), levels)
+    targets_now = _target_cubes(targets, panel, period.year)
+    current = [panel.slot(period)] + ([panel.slot(prev)] if prev is not None else [])
+    rows = _skeleton(panel, current, targets_now)
+    args = (panel, rows, targets_now, cat)
+    table = _snapshot(*args, period, peers, schedule_by, horizon, thresholds)
 
-    table["prev_period"] = prev
+    table["prev_period"] = repeat_period(prev, len(table))
     if prev is not None:
-        before = _snapshot(sel, *args, prev, peers, schedule_by, horizon, thresholds)
-        before = before[[*KEY, "actual", "rank", "gap_to_target", "gap_to_schedule_pp", "gap_to_city_pp"]]
-        table = table.merge(before, on=KEY, how="left", suffixes=("", "_prev"))
+        before = _snapshot(*args, prev, peers, schedule_by, horizon, thresholds, full=False)
     else:
-        for col in ("actual", "rank", "gap_to_target", "gap_to_schedule_pp", "gap_to_city_pp"):
-            table[f"{col}_prev"] = np.nan
-    table["prev_actual"] = table.pop("actual_prev")
-    table["prev_rank"] = table.pop("rank_prev")
+        before = table.assign(**dict.fromkeys(("actual", "rank", "gap_to_target", "gap_to_schedule_pp",
+                                               "gap_to_city_pp"), np.nan))
+    table["prev_actual"] = before["actual"]
+    table["prev_rank"] = before["rank"]
     table["rank_change"] = table["prev_rank"] - table["rank"]
-    table["gap_to_target_change"] = table["gap_to_target"] - table.pop("gap_to_target_prev")
-    table["gap_to_schedule_change_pp"] = table["gap_to_schedule_pp"] - table.pop("gap_to_schedule_pp_prev")
-    table["gap_to_city_change_pp"] = table["gap_to_city_pp"] - table.pop("gap_to_city_pp_prev")
+    table["gap_to_target_change"] = table["gap_to_target"] - before["gap_to_target"]
+    table["gap_to_schedule_change_pp"] = table["gap_to_schedule_pp"] - before["gap_to_schedule_pp"]
+    table["gap_to_city_change_pp"] = table["gap_to_city_pp"] - before["gap_to_city_pp"]
 
-    history = sel[[*KEY, "period", "value"]]
-    for years in (1, 2, 3):
-        past = history.loc[history["period"] == period - 12 * years].drop(columns="period")
-        table = table.merge(past.rename(columns={"value": f"_y{years}"}), on=KEY, how="left")
-    table["actual_last_year"] = table["_y1"]
+    peer, ind, meas = rows
+    region = panel.county[peer]
+    past = np.stack([panel.values[panel.slot(period - 12 * k), region, ind, meas] for k in (1, 2, 3)])
+    table["actual_last_year"] = past[0]
     table["vs_last_year"] = table["actual"] - table["actual_last_year"]
-    table["avg_3y"] = table[["_y1", "_y2", "_y3"]].mean(axis=1, skipna=False)
+    table["avg_3y"] = past.mean(axis=0)  # NaN unless all three years are known
     table["vs_avg_3y"] = table["actual"] - table["avg_3y"]
-    table = table.drop(columns=["_y1", "_y2", "_y3"])
     return table.sort_values(KEY).reset_index(drop=True)
 
 

@@ -75,12 +75,12 @@ def assess_status(table: pd.DataFrame, thresholds: StatusThresholds | None = Non
     by_city = -sign * _difference_pp(actual, table["city_value"].astype(float), percent)
     by_city = by_city.where(rate & t.compare_city)
 
-    candidates = pd.DataFrame(
-        {"target": by_target, "schedule": by_schedule, "city": by_city}, index=table.index
-    ).astype(float)
-    shortfall = candidates.max(axis=1, skipna=True)
-    known = candidates.notna().any(axis=1)
-    basis = candidates.fillna(-np.inf).idxmax(axis=1).where(known)
+    candidates = np.column_stack([by_target, by_schedule, by_city]).astype(float)
+    known = ~np.isnan(candidates).all(axis=1)
+    filled = np.where(np.isnan(candidates), -np.inf, candidates)
+    shortfall = pd.Series(np.where(known, filled.max(axis=1), np.nan), index=table.index)
+    basis = pd.Series(np.array(["target", "schedule", "city"], dtype=object)[filled.argmax(axis=1)], index=table.index)
+    basis = basis.where(known)
 
     status = np.select(
         [~known, shortfall > t.red_pp, shortfall > t.amber_pp],
@@ -88,7 +88,7 @@ def assess_status(table: pd.DataFrame, thresholds: StatusThresholds | None = Non
         default="green",
     )
     out = pd.DataFrame(index=table.index)
-    out["shortfall_pp"] = shortfall.where(known)
+    out["shortfall_pp"] = shortfall
     out["status_basis"] = basis
     out["status"] = status
     out["lagging"] = out["status"].isin(t.lagging_statuses)
