@@ -12,9 +12,11 @@ from analysis.narrative import (
     indicator_sentence,
     narratives,
     projects_sentence,
+    projects_sentences,
     section_paragraph,
     shortfall_sentence,
 )
+from analysis.projects import county_summary
 
 MAR, FEB = pd.Period("2026-03", "M"), pd.Period("2026-02", "M")
 
@@ -105,22 +107,36 @@ def test_shortfall_sentence_and_paragraphs():
 
 
 def test_projects_sentence():
-    rates = pd.Series({"n_planned": 3, "n_started": 2, "start_rate": 2 / 3, "completed_investment": 6500.0,
-                       "completion_rate": 0.13, "gap_to_schedule_pp": -12.0, "start_ok": False,
-                       "completion_ok": False})
-    late = pd.DataFrame({"project_id": ["P2"], "days_late": [19]})
-    text = projects_sentence(rates, "2026-03-20", late=late, top=["丙镇", "甲镇", "乙镇"], interview=["丙镇"])
-    assert text == (
+    summary = pd.Series({"county_code": "330101", "n_planned": 3, "n_started": 2, "start_rate": 2 / 3,
+                         "completed_investment": 6500.0, "completion_rate": 0.13, "gap_to_schedule_pp": -12.0,
+                         "start_ok": False, "completion_ok": False, "n_late_projects": 1, "max_days_late": 19,
+                         "top3": ["丙镇", "甲镇", "乙镇"], "interview": ["丙镇"]})
+    assert projects_sentence(summary, "2026-03-20") == (
         "截至3月20日，全县重点项目计划开工3个，已开工2个，开工率66.7%；完成投资6500万元，投资完成率13.0%，"
         "低于时序进度12.0个百分点。“双90”目标：开工率未达90%，投资完成率未达时序进度的90%。"
         "逾期未开工项目1个，最长逾期19天。本周投资贡献前三位的乡镇为丙镇、甲镇、乙镇；丙镇连续两周排名末位。"
     )
-    en = projects_sentence(rates, "2026-03-20", lang="en")
-    assert en == (
+    bare = summary.drop(["n_late_projects", "max_days_late", "top3", "interview"])
+    assert projects_sentence(bare, "2026-03-20", lang="en") == (
         "By 20 Mar, 2 of the 3 key projects due had started (start rate 66.7%); investment completed "
         "65.0 million yuan, 13.0% of the annual plan, 12.0 percentage points below the time schedule. "
         "Double-90 goal: start rate not met, investment vs 90% of schedule not met."
     )
+
+
+def test_projects_paragraph_from_the_ledger():
+    from test_projects import AS_OF, ledger, weekly
+
+    summary = county_summary(ledger(), AS_OF, weekly(), {"330101003": "丙镇", "330101001": "甲镇"})
+    sentences = projects_sentences(summary, AS_OF)
+    assert sentences["330101"] == (
+        "截至3月20日，全县重点项目计划开工3个，已开工2个，开工率66.7%；完成投资6500万元，投资完成率13.0%，"
+        "低于时序进度12.0个百分点。“双90”目标：开工率未达90%，投资完成率未达时序进度的90%。"
+        "逾期未开工项目1个，最长逾期19天。本周投资贡献前三位的乡镇为丙镇、甲镇、330101002。"
+    )
+    t = table(IVA)
+    out = narratives(t, projects=sentences)
+    assert out.loc[out["section"] == "projects", "text"].tolist() == [sentences["330101"]]
 
 
 def test_every_county_gets_paragraphs_from_a_computed_table():

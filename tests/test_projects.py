@@ -109,3 +109,15 @@ def test_township_ranking_top_three_and_interview_list():
     assert top.loc[top["county_code"] == C1, "township_code"].tolist() == [T3, T1, T2]
     assert interview_list(weekly()).empty  # T2 last only once
     assert interview_list(weekly(), "2026-03-13")["township_code"].tolist() == [T3]
+
+
+def test_county_summary():
+    from analysis.projects import county_summary
+
+    s = county_summary(ledger(), AS_OF, weekly(), {T3: "丙镇"}).set_index("county_code")
+    assert s.loc[C1, "n_late_projects"] == 1 and s.loc[C1, "max_days_late"] == 19
+    assert s.loc[C1, "top3"] == ["丙镇", T1, T2] and s.loc[C1, "interview"] == []
+    assert s.loc[C2, "n_late_projects"] == 0 and s.loc[C2, "top3"] == [T9]
+    early = county_summary(ledger(), "2026-03-14", weekly()).set_index("county_code")
+    assert early.loc[C1, "interview"] == [T3]  # week ending 13 March: T3 last twice
+    assert county_summary(ledger(), AS_OF).loc[0, "top3"] == []

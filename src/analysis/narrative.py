@@ -226,57 +226,58 @@ def shortfall_sentence(
     return _finish(text, lang)
 
 
-def projects_sentence(
-    rates: pd.Series,
-    as_of: object,
-    lang: str = "zh",
-    late: pd.DataFrame | None = None,
-    top: list[str] | None = None,
-    interview: list[str] | None = None,
-) -> str:
-    """Key-project sentence from one county row of :func:`analysis.projects.start_rates`.
+def projects_sentence(summary: pd.Series, as_of: object, lang: str = "zh") -> str:
+    """Key-project sentence from one row of :func:`analysis.projects.county_summary`.
 
-    ``late`` is that county's :func:`late_projects`; ``top`` and ``interview`` are the
-    names of its top-three and 约谈 townships.
+    Uses ``n_planned, n_started, start_rate, completed_investment (万元), completion_rate,
+    gap_to_schedule_pp, start_ok, completion_ok`` and, when present, ``n_late_projects,
+    max_days_late, top3, interview``.
     """
     d = pd.Timestamp(as_of)
-    rate = fmt(rates["start_rate"] * 100) if _ok(rates["start_rate"]) else None
-    done = amount_phrase(rates["completed_investment"] / 1e4, lang)
-    completion = fmt(rates["completion_rate"] * 100) if _ok(rates["completion_rate"]) else None
+    rate = fmt(summary["start_rate"] * 100) if _ok(summary["start_rate"]) else None
+    done = amount_phrase(summary["completed_investment"] / 1e4, lang)
+    completion = fmt(summary["completion_rate"] * 100) if _ok(summary["completion_rate"]) else None
     sched = _REF[lang]["schedule"]
-    n_planned, n_started = int(rates["n_planned"]), int(rates["n_started"])
+    n_planned, n_started = int(summary["n_planned"]), int(summary["n_started"])
+    n_late = int(summary.get("n_late_projects", 0) or 0)
+    top, interview = list(summary.get("top3", []) or []), list(summary.get("interview", []) or [])
     if lang == "zh":
-        parts = [f"截至{d.month}月{d.day}日，全县重点项目计划开工{n_planned}个，已开工{n_started}个"]
+        text = f"截至{d.month}月{d.day}日，全县重点项目计划开工{n_planned}个，已开工{n_started}个"
         if rate:
-            parts.append(f"开工率{rate}%")
-        text = "，".join(parts) + f"；完成投资{done}"
+            text += f"，开工率{rate}%"
+        text += f"；完成投资{done}"
         if completion:
-            text += f"，投资完成率{completion}%，" + diff_phrase(rates["gap_to_schedule_pp"], sched, lang)
-        start_ok = "开工率已达90%" if rates["start_ok"] else "开工率未达90%"
-        comp_ok = "投资完成率已达时序进度的90%" if rates["completion_ok"] else "投资完成率未达时序进度的90%"
+            text += f"，投资完成率{completion}%，" + diff_phrase(summary["gap_to_schedule_pp"], sched, lang)
+        start_ok = "开工率已达90%" if summary["start_ok"] else "开工率未达90%"
+        comp_ok = "投资完成率已达时序进度的90%" if summary["completion_ok"] else "投资完成率未达时序进度的90%"
         text += f"。“双90”目标：{start_ok}，{comp_ok}"
-        if late is not None and len(late):
-            text += f"。逾期未开工项目{len(late)}个，最长逾期{int(late['days_late'].max())}天"
+        if n_late:
+            text += f"。逾期未开工项目{n_late}个，最长逾期{int(summary['max_days_late'])}天"
         if top:
             text += f"。本周投资贡献前三位的乡镇为{'、'.join(top)}"
         if interview:
             text += f"；{'、'.join(interview)}连续两周排名末位"
         return text + "。"
-    text = f"By {d.strftime('%d %b')}, {n_started} of the {n_planned} key projects due had started"
+    text = f"By {d.day} {d.strftime('%b')}, {n_started} of the {n_planned} key projects due had started"
     if rate:
         text += f" (start rate {rate}%)"
     text += f"; investment completed {done}"
     if completion:
-        text += f", {completion}% of the annual plan, " + diff_phrase(rates["gap_to_schedule_pp"], sched, lang)
-    text += (f". Double-90 goal: start rate {'met' if rates['start_ok'] else 'not met'}, "
-             f"investment vs 90% of schedule {'met' if rates['completion_ok'] else 'not met'}")
-    if late is not None and len(late):
-        text += f". {len(late)} projects late to start, the latest by {int(late['days_late'].max())} days"
+        text += f", {completion}% of the annual plan, " + diff_phrase(summary["gap_to_schedule_pp"], sched, lang)
+    text += (f". Double-90 goal: start rate {'met' if summary['start_ok'] else 'not met'}, "
+             f"investment vs 90% of schedule {'met' if summary['completion_ok'] else 'not met'}")
+    if n_late:
+        text += f". {n_late} projects late to start, the latest by {int(summary['max_days_late'])} days"
     if top:
         text += f". Top three townships this week: {', '.join(top)}"
     if interview:
         text += f"; last two weeks in a row: {', '.join(interview)}"
     return text + "."
+
+
+def projects_sentences(summary: pd.DataFrame, as_of: object, lang: str = "zh") -> dict[str, str]:
+    """County code -> :func:`projects_sentence` for every row of a county summary."""
+    return {row["county_code"]: projects_sentence(row, as_of, lang) for _, row in summary.iterrows()}
 
 
 def county_narrative(
@@ -302,12 +303,21 @@ def county_narrative(
     return out
 
 
-def narratives(table: pd.DataFrame, lang: str = "zh", catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every county's paragraphs as a frame ``region_code, region_name, section, text``."""
+def narratives(
+    table: pd.DataFrame,
+    lang: str = "zh",
+    catalogue: pd.DataFrame | None = None,
+    projects: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Every county's paragraphs as a frame ``region_code, region_name, section, text``.
+
+    ``projects`` maps county codes to project sentences (:func:`projects_sentences`).
+    """
     names = table.drop_duplicates("region_code").set_index("region_code")["region_name"]
+    extra = projects or {}
     rows = [
         (code, names[code], section, text)
         for code in names.index
-        for section, text in county_narrative(table, code, lang, catalogue).items()
+        for section, text in county_narrative(table, code, lang, catalogue, extra.get(code)).items()
     ]
     return pd.DataFrame(rows, columns=["region_code", "region_name", "section", "text"])

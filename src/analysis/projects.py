@@ -193,3 +193,41 @@ def interview_list(weekly: pd.DataFrame, week_end: object | None = None, by: str
     week = ranked["week_end"].max() if week_end is None else pd.Timestamp(week_end)
     hit = ranked.loc[(ranked["week_end"] == week) & ranked["last_two_weeks"]]
     return hit.sort_values(["county_code", "township_code"]).reset_index(drop=True)
+
+
+def county_summary(
+    projects: pd.DataFrame,
+    as_of: object,
+    weekly: pd.DataFrame | None = None,
+    township_names: dict[str, str] | None = None,
+    schedule_by: str = "month",
+) -> pd.DataFrame:
+    """Per county: :func:`start_rates` plus late projects and the week's top three and 约谈 list.
+
+    Adds ``n_late_projects, max_days_late`` and, from the last weekly report on or before
+    ``as_of``, ``week_end``, ``top3`` and ``interview`` (lists of township names, from
+    ``township_names`` or the codes).
+    """
+    out = start_rates(projects, as_of, "county", schedule_by)
+    late = late_projects(projects, as_of).groupby("county_code")["days_late"].agg(["size", "max"])
+    late = late.rename(columns={"size": "n_late_projects", "max": "max_days_late"})
+    out = out.merge(late, left_on="county_code", right_index=True, how="left")
+    out["n_late_projects"] = out["n_late_projects"].fillna(0).astype(int)
+    out["top3"] = [[] for _ in range(len(out))]
+    out["interview"] = [[] for _ in range(len(out))]
+    out["week_end"] = pd.NaT
+    if weekly is None or weekly.empty:
+        return out
+    names = township_names or {}
+    upto = weekly.loc[weekly["week_end"] <= pd.Timestamp(as_of)]
+    if upto.empty:
+        return out
+    ranked = township_ranking(upto)
+    week = ranked.loc[ranked["week_end"] == ranked["week_end"].max()].sort_values(["rank", "township_code"])
+    week = week.assign(name=week["township_code"].map(lambda c: names.get(c, c)))
+    top = week.loc[week["top3"]].groupby("county_code")["name"].agg(list)
+    interview = week.loc[week["last_two_weeks"]].groupby("county_code")["name"].agg(list)
+    out["top3"] = out["county_code"].map(top).map(lambda v: v if isinstance(v, list) else [])
+    out["interview"] = out["county_code"].map(interview).map(lambda v: v if isinstance(v, list) else [])
+    out["week_end"] = ranked["week_end"].max()
+    return out
