@@ -174,12 +174,14 @@ def _month_columns(
         if not label:
             continue
         try:
-            columns.append((c, parse_period_label(label, year)))
+            period = parse_period_label(label, year)
         except ValueError as exc:
             raise DataError(
                 f"cannot parse period label {label!r}", path=path, location=excel_cell(header, c),
                 expected="'2026年3月', '2026年1-3月', '1-2月', '一季度' or '2026-03'",
             ) from exc
+        year = period.year  # a label without a year ('1-2月') takes the year of its left neighbour
+        columns.append((c, period))
     if not columns:
         raise DataError("header row has no month columns", path=path, location=f"row {header + 1}",
                         expected="month labels such as '2026年3月' after '指标'")
@@ -217,14 +219,14 @@ def read_bureau_table(path: str | Path, regions: pd.DataFrame | None = None) -> 
     seen: dict[tuple, int] = {}
     for r in range(header + 1, len(grid)):
         row = grid[r]
+        if row and _text(row[0]).startswith(_FOOTER):
+            break
         label = _text(row[indicator_col]) if len(row) > indicator_col else ""
         if not label:
             if any(_text(c) for c in row):
                 raise DataError("row has values but no indicator name", path=path,
                                 location=excel_cell(r, indicator_col), expected="an indicator name")
             continue
-        if label.startswith(_FOOTER):
-            break
         region_name = _text(row[0]) if indicator_col == 1 else file_region
         name, measure, unit = parse_row_label(label)
         code = match_indicator(name)

@@ -7,6 +7,7 @@ period; :func:`parse_period_label` returns that month as a ``pandas.Period``.
 
 from __future__ import annotations
 
+import calendar
 import re
 from functools import cache
 from importlib import resources
@@ -110,6 +111,6 @@ def schedule_progress(period: pd.Period, by: str = "month") -> float:
     if by == "day":
         end = period.end_time.normalize()
         start = pd.Timestamp(year=period.year, month=1, day=1)
-        days_in_year = 366 if pd.Timestamp(year=period.year, month=12, day=31).dayofyear == 366 else 365
+        days_in_year = 366 if calendar.isleap(period.year) else 365
         return ((end - start).days + 1) / days_in_year
     raise ValueError(f"schedule progress 'by' must be 'month' or 'day', got {by!r}")

@@ -79,16 +79,25 @@ def check_cells(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_duplicates(obs: pd.DataFrame) -> pd.DataFrame:
-    """The same region, indicator, month and measure given twice (in one file or across files)."""
+    """The same region, indicator, month and measure given twice (in one file or across files).
+
+    One finding per region, indicator, measure and set of files, with the months it covers.
+    """
     dup = obs[obs["value"].notna()]
     dup = dup[dup.duplicated(OBS_KEY, keep=False)]
     if dup.empty:
         return findings_frame()
-    where = dup.groupby(OBS_KEY, observed=True)["source"].transform(", ".join)
-    first = dup.assign(where=where).drop_duplicates(OBS_KEY)
+    files = dup["source"].str.split("!").str[0]
+    dup = dup.assign(files=files.groupby([dup[k] for k in OBS_KEY], observed=True).transform(
+        lambda s: " and ".join(sorted(set(s)))))
+    group = ["region_code", "indicator", "measure", "files"]
+    first = dup.sort_values("period").groupby(group, observed=True).agg(
+        source=("source", "first"), months=("period", "nunique"), start=("period", "min"),
+        end=("period", "max")).reset_index()
     return _rows(first, "error", "duplicate", lambda f: (
-        "duplicate " + f["region_code"] + "/" + f["indicator"] + "/" + f["period"].astype(str) + "/"
-        + f["measure"] + " in " + f["where"] + "; expected each region, indicator, month and measure once"))
+        "duplicate " + f["region_code"] + "/" + f["indicator"] + "/" + f["measure"] + " for "
+        + f["months"].astype(str) + " month(s) " + f["start"].astype(str) + ".." + f["end"].astype(str)
+        + " in " + f["files"] + "; expected each region, indicator, month and measure once"))
 
 
 def check_ytd_monotonic(obs: pd.DataFrame) -> pd.DataFrame:
