@@ -65,12 +65,12 @@ def obs() -> pd.DataFrame:
 def targets() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "region_code": [A, B, A, A],
-            "indicator": ["fai", "fai", "fai", "fai"],
-            "year": [2026, 2026, 2026, 2026],
-            "horizon": ["annual", "annual", "annual", "q1"],
-            "measure": ["ytd_value", "ytd_value", "ytd_growth", "ytd_growth"],
-            "target": [100.0, 100.0, 7.0, 8.0],
+            "region_code": [A, B, A, A, A],
+            "indicator": ["fai", "fai", "fai", "fai", "fai"],
+            "year": [2026, 2026, 2026, 2026, 2026],
+            "horizon": ["annual", "annual", "annual", "q1", "q1"],
+            "measure": ["ytd_value", "ytd_value", "ytd_growth", "ytd_growth", "ytd_value"],
+            "target": [100.0, 100.0, 7.0, 8.0, 25.0],
         }
     )
 
@@ -131,8 +131,9 @@ def test_growth_of_sum_for_flows_and_q1_target(table):
 def test_completion_rate_against_schedule(table):
     r = row(table, A, "fai", "ytd_value")
     assert r["row_kind"] == "cumulative"
-    assert r["target"] == 100.0 and r["target_horizon"] == "annual"
+    assert r["target"] == 100.0 and r["target_horizon"] == "annual"  # annual even with a Q1 target
     assert r["completion_rate"] == pytest.approx(0.213)
+    assert r["q1_completion_rate"] == pytest.approx(21.3 / 25)
     assert r["schedule_progress"] == pytest.approx(0.25)
     assert r["gap_to_schedule_pp"] == pytest.approx(-3.7)
     # Feb: 12/100 vs 2/12 -> -4.6667 pp; change = -3.7 + 4.6667
@@ -186,6 +187,16 @@ def test_thresholds_are_configurable():
     assert row(no_city, A, "iva", "ytd_growth")["status"] == "unknown"
     with pytest.raises(ValueError):
         StatusThresholds(red_pp=1.0, amber_pp=2.0)
+
+
+def test_q1_horizon_runs_the_schedule_over_the_quarter():
+    t = gap_table(obs(), targets(), regions(), "2026-03", horizon="q1")
+    r = row(t, A, "fai", "ytd_value")
+    assert r["target"] == 25.0 and r["target_horizon"] == "q1"
+    assert r["schedule_progress"] == 1.0 and r["gap_to_schedule_pp"] == pytest.approx((0.852 - 1) * 100)
+    assert np.isnan(row(t, B, "fai", "ytd_value")["target"])  # B has no Q1 target
+    annual = gap_table(obs(), targets(), regions(), "2026-03", horizon="annual")
+    assert row(annual, A, "fai", "ytd_growth")["target"] == 7.0
 
 
 def test_february_has_no_previous_period_and_day_schedule():

@@ -38,7 +38,8 @@ FAI_G = make_row(indicator="fai", measure="ytd_growth", actual=6.5, gap_to_city_
                  status="red", lagging=True, status_basis="city", shortfall_pp=5.0)
 FAI_L = make_row(indicator="fai", measure="ytd_value", unit="亿元", row_kind="cumulative", actual=21.3,
                  target=100.0, target_horizon="annual", completion_rate=0.213, schedule_progress=0.25,
-                 gap_to_schedule_pp=-3.7, gap_to_schedule_change_pp=0.4, status="red", lagging=True,
+                 gap_to_schedule_pp=-3.7, gap_to_schedule_change_pp=0.4, q1_completion_rate=0.852,
+                 status="red", lagging=True,
                  status_basis="schedule", shortfall_pp=3.7)
 TRAD = make_row(indicator="trad_share", measure="ytd_value", direction="lower", actual=60.0, gap_to_city=12.5,
                 gap_to_city_pp=12.5, rank=3.0, prev_period=None, status="red", lagging=True,
@@ -65,18 +66,21 @@ def test_growth_sentence_matches_the_briefing_example():
 def test_completion_against_schedule():
     t = table(FAI_L)
     assert indicator_sentence(t, "330101", "fai", with_period=False) == (
-        "全县固定资产投资21.3亿元；完成年度目标的21.3%，低于时序进度3.7个百分点，差距比1-2月收窄0.4个百分点。"
+        "全县固定资产投资21.3亿元；完成年度目标的21.3%，低于时序进度3.7个百分点，差距比1-2月收窄0.4个百分点，"
+        "完成一季度目标的85.2%。"
     )
     assert indicator_sentence(t, "330101", "fai", lang="en", with_period=False) == (
         "The county's fixed-asset investment reached 2.13 billion yuan; 21.3% of the annual target completed, "
-        "3.7 percentage points below the time schedule, the gap narrowing by 0.4 percentage points from Jan-Feb."
+        "3.7 percentage points below the time schedule, the gap narrowing by 0.4 percentage points from Jan-Feb, "
+        "85.2% of the Q1 target."
     )
 
 
 def test_growth_and_level_in_one_sentence():
     assert indicator_sentence(table(FAI_G, FAI_L), "330101", "fai") == (
         "1-3月，全县固定资产投资21.3亿元，同比增长6.5%，低于全市平均5.0个百分点，居全市第3位，位次与1-2月持平，"
-        "低于一季度目标1.5个百分点；完成年度目标的21.3%，低于时序进度3.7个百分点，差距比1-2月收窄0.4个百分点。"
+        "低于一季度目标1.5个百分点；完成年度目标的21.3%，低于时序进度3.7个百分点，差距比1-2月收窄0.4个百分点，"
+        "完成一季度目标的85.2%。"
     )
 
 

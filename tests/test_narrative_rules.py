@@ -45,6 +45,8 @@ def test_amounts_and_quantities():
     assert quantity_phrase(1234.0, "户") == "1234户"
     assert quantity_phrase(35.24, "%") == "35.2%"
     assert quantity_phrase(1.234, "") == "1.23"
+    assert quantity_phrase(80787.2, "万千瓦时") == "80787.2万千瓦时"
+    assert quantity_phrase(80787.2, "万千瓦时", "en") == "807.9 million kWh"
     assert amount_phrase(21.3, "en") == "2.13 billion yuan"
     assert amount_phrase(0.65, "en") == "65.0 million yuan"
 

@@ -13,8 +13,11 @@ target for) at the as-of month. Two kinds of row:
   schedule_progress) * 100``. A county total is not comparable with a city total, so
   ``gap_to_city`` is NaN and ``share_of_city = actual / city_value`` is given instead.
 
-Targets: with ``horizon="auto"`` the Q1 target is used in January-March when there is one
-(its schedule then runs over the quarter: month / 3), otherwise the annual target.
+Targets: with ``horizon="auto"`` rate rows use the Q1 target in January-March when there
+is one, otherwise the annual target; cumulative rows always use the annual target (the
+完成率 vs 时序进度 convention) and give ``q1_completion_rate = actual / Q1 target`` beside
+it. ``horizon="q1"`` uses Q1 targets only (the schedule then runs over the quarter:
+month / 3); ``"annual"`` annual targets only.
 City figures: the published city row, else the catalogue aggregate
 (:mod:`analysis.aggregate`). Ranks: among the counties of the same parent (``peers=
 "city"``) or among all counties (``"all"``), 1 = best by the catalogue ``direction``,
@@ -48,7 +51,7 @@ _CATALOGUE_COLUMNS = ("direction", "kind", "city_agg", "weight", "unit")
 COLUMNS = [
     "region_code", "region_name", "parent", "indicator", "period", "measure", "row_kind", "unit",
     "direction", "actual", "target", "target_horizon", "gap_to_target", "completion_rate",
-    "schedule_progress", "gap_to_schedule_pp", "city_value", "city_source", "gap_to_city",
+    "q1_completion_rate", "schedule_progress", "gap_to_schedule_pp", "city_value", "city_source", "gap_to_city",
     "gap_to_city_pp", "share_of_city", "rank", "n_peers", "rank_note", "shortfall_pp",
     "status_basis", "status", "lagging",
 ]
@@ -149,10 +152,12 @@ def _snapshot(
     actual = panel.values[slot, region, ind, meas]
 
     annual, q1 = targets["annual"][region, ind, meas], targets["q1"][region, ind, meas]
-    use_q1 = ~np.isnan(q1) & ((horizon == "q1") | ((horizon == "auto") & (period.month <= 3)))
+    in_q1 = (horizon == "auto") & (period.month <= 3) & ~cumulative
+    use_q1 = ~np.isnan(q1) & ((horizon == "q1") | in_q1)
     target = np.where(use_q1, q1, np.nan if horizon == "q1" else annual)
     with np.errstate(divide="ignore", invalid="ignore"):
         completion = np.where(cumulative & (target != 0), actual / target, np.nan)
+        q1_completion = np.where(cumulative & (q1 != 0), actual / q1, np.nan)
     progress = np.where(use_q1, _period_schedule(period, "q1", schedule_by), _schedule_progress(period, schedule_by))
     progress = np.where(cumulative & ~np.isnan(target), progress, np.nan)
 
@@ -174,6 +179,7 @@ def _snapshot(
         "target": target,
         "gap_to_target": actual - target,
         "completion_rate": completion,
+        "q1_completion_rate": q1_completion,
         "schedule_progress": progress,
         "gap_to_schedule_pp": (completion - progress) * 100,
         "city_value": city_value,

@@ -90,6 +90,10 @@ def _completion_clauses(row: pd.Series, lang: str) -> list[str]:
         change = gap_change_phrase(row["gap_to_schedule_pp"], row["gap_to_schedule_change_pp"], prev, lang)
         if change:
             out.append(change)
+    q1_rate = row.get("q1_completion_rate")
+    if row["target_horizon"] == "annual" and _ok(q1_rate):
+        q1 = fmt(q1_rate * 100)
+        out.append(f"完成一季度目标的{q1}%" if lang == "zh" else f"{q1}% of the Q1 target")
     return out
 
 

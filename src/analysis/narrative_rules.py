@@ -98,6 +98,8 @@ def quantity_phrase(x: float, unit: str, lang: str = "zh") -> str:
         return f"{number} {_EN_UNITS.get(unit, '')}".strip()
     if unit == "":
         return fmt(x, 2)
+    if unit == "万千瓦时" and lang == "en":
+        return f"{fmt(x / 100)} million kWh"
     return f"{fmt(x)}{unit}" if lang == "zh" else f"{fmt(x)} {_EN_UNITS.get(unit, unit)}"
 
 
