@@ -234,3 +234,25 @@ def test_inputs_not_modified():
     before = data.copy()
     gap_table(data, tg, regions(), "2026-03")
     pd.testing.assert_frame_equal(data, before)
+
+
+def test_real_provinces_add_up_to_the_national_release(real_data):
+    """NBS 分省月度数据, 31 provinces: the country figure aggregated from them matches the
+    national release for 2019年1-3月 (房地产开发投资 23803亿元, +11.8%)."""
+    from analysis.bureau import read_bureau_table
+    from analysis.catalog import package_regions
+
+    files = sorted((real_data / "nbs-province-monthly" / "csv").glob("*.csv"))
+    data = pd.concat([read_bureau_table(p) for p in files], ignore_index=True)
+    no_targets = pd.DataFrame(columns=["region_code", "indicator", "year", "horizon", "measure", "target"])
+    t = gap_table(data, no_targets, package_regions(), "2019-03", levels=("province",))
+    inv = t.loc[t["indicator"] == "re_invest"]
+    assert len(inv) == 62 and (inv["city_source"] == "aggregated").all()
+    level = inv.loc[inv["measure"] == "ytd_value", "city_value"].iloc[0]
+    growth = inv.loc[inv["measure"] == "ytd_growth", "city_value"].iloc[0]
+    assert level == pytest.approx(23803, abs=1)
+    assert growth == pytest.approx(11.8, abs=0.05)  # growth of the sum of levels
+    g = inv.loc[inv["measure"] == "ytd_growth"].set_index("region_name")
+    assert g.loc["西藏自治区", "rank"] == 1 and g["rank"].max() <= 31 and g["n_peers"].iloc[0] == 31
+    assert g.loc["西藏自治区", "gap_to_city_pp"] == pytest.approx(33.7 - growth)
+    assert g.loc["云南省", "prev_rank"] == 4 and g.loc["云南省", "rank_change"] == 2
