@@ -296,9 +296,9 @@ def lagging_list(table: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> 
     return lag[cols].reset_index(drop=True)
 
 
-def lagging_by_region(table: pd.DataFrame) -> pd.Series:
+def lagging_by_region(table: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.Series:
     """Region code -> list of lagging indicator codes (worst first); empty list when none."""
-    lag = lagging_list(table)
+    lag = lagging_list(table, catalogue)
     lists = lag.groupby("region_code", sort=True)["indicator"].agg(list)
     regions = pd.Index(table["region_code"].unique()).sort_values()
     return lists.reindex(regions).map(lambda v: v if isinstance(v, list) else []).rename("lagging")
