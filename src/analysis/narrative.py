@@ -317,11 +317,11 @@ def narratives(
 
     ``projects`` maps county codes to project sentences (:func:`projects_sentences`).
     """
-    names = table.drop_duplicates("region_code").set_index("region_code")["region_name"]
+    cat = catalog.indicators() if catalogue is None else catalogue
     extra = projects or {}
     rows = [
-        (code, names[code], section, text)
-        for code in names.index
-        for section, text in county_narrative(table, code, lang, catalogue, extra.get(code)).items()
+        (code, own["region_name"].iloc[0], section, text)
+        for code, own in table.groupby("region_code", sort=True)
+        for section, text in county_narrative(own, code, lang, cat, extra.get(code)).items()
     ]
     return pd.DataFrame(rows, columns=["region_code", "region_name", "section", "text"])
