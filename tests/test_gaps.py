@@ -229,6 +229,11 @@ def test_duplicates_are_reported():
         gap_table(obs(), pd.concat([targets(), targets().iloc[:1]]), regions(), "2026-03")
 
 
+def test_a_month_without_data_is_an_error():
+    with pytest.raises(DataError, match="no observations for 2026-04"):
+        gap_table(obs(), targets(), regions(), "2026-04")
+
+
 def test_inputs_not_modified():
     data, tg = obs(), targets()
     before = data.copy()

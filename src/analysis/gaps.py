@@ -51,8 +51,8 @@ _CATALOGUE_COLUMNS = ("direction", "kind", "city_agg", "weight", "unit")
 COLUMNS = [
     "region_code", "region_name", "parent", "indicator", "period", "measure", "row_kind", "unit",
     "direction", "actual", "target", "target_horizon", "gap_to_target", "completion_rate",
-    "q1_completion_rate", "schedule_progress", "gap_to_schedule_pp", "city_value", "city_source", "gap_to_city",
-    "gap_to_city_pp", "share_of_city", "rank", "n_peers", "rank_note", "shortfall_pp",
+    "q1_completion_rate", "schedule_progress", "gap_to_schedule_pp", "city_value", "city_source",
+    "gap_to_city", "gap_to_city_pp", "share_of_city", "rank", "n_peers", "rank_note", "shortfall_pp",
     "status_basis", "status", "lagging",
 ]
 
@@ -252,6 +252,11 @@ def gap_table(
     if prev is not None:
         wanted += [prev, prev - 12]
     panel = build_panel(obs, regions, wanted, pd.Index(cat.index.astype(str)), levels)
+    if not panel.exists[panel.slot(period)].any():
+        raise DataError(
+            f"no observations for {period} in the regions of levels {levels} or their parents",
+            expected="an as-of month that the bureau tables cover",
+        )
     targets_now = _target_cubes(targets, panel, period.year)
     current = [panel.slot(period)] + ([panel.slot(prev)] if prev is not None else [])
     rows = _skeleton(panel, current, targets_now)
