@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.errors import DataError
 from analysis.gaps import gap_table, lagging_by_region, lagging_list
@@ -261,3 +263,22 @@ def test_real_provinces_add_up_to_the_national_release(real_data):
     assert g.loc["西藏自治区", "rank"] == 1 and g["rank"].max() <= 31 and g["n_peers"].iloc[0] == 31
     assert g.loc["西藏自治区", "gap_to_city_pp"] == pytest.approx(33.7 - growth)
     assert g.loc["云南省", "prev_rank"] == 4 and g.loc["云南省", "rank_change"] == 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-5, 5)), min_size=3, max_size=3))
+def test_rank_is_one_plus_the_number_strictly_better(values):
+    """Any mix of values, ties and gaps: rank = 1 + peers strictly better, by direction."""
+    data = obs()
+    data = data.loc[~((data["indicator"] == "retail") & (data["region_code"] != CITY))]
+    extra = pd.DataFrame({"region_code": [A, B, C], "indicator": "retail", "period": pd.Period("2026-03", "M"),
+                          "measure": "ytd_growth", "value": [np.nan if v is None else float(v) for v in values],
+                          "unit": "%", "region_name": ["一县", "二县", "三区"]})
+    t = gap_table(pd.concat([data, extra], ignore_index=True), targets(), regions(), "2026-03")
+    ranks = t.loc[t["indicator"] == "retail"].set_index("region_code")["rank"]
+    known = [v for v in values if v is not None]
+    for code, v in zip([A, B, C], values, strict=True):
+        if v is None:
+            assert np.isnan(ranks[code])
+        else:
+            assert ranks[code] == 1 + sum(w > v for w in known)
