@@ -209,3 +209,18 @@ def test_batch_on_a_dask_cluster(workspace: Path, dask_cluster: str):
         html = (out_dir / code / "05_briefing.html").read_text(encoding="utf-8")
         assert "开门红简报（2026年1-3月）" in html
     assert all(e["status"] == "ok" for e in _manifest(workspace)["jobs"].values())
+
+
+@pytest.mark.slow
+def test_cell_timeout_fails_the_job_with_the_cell(workspace: Path):
+    import nbformat
+
+    path = workspace / "notebooks" / "05_briefing.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
+    nbformat.write(nb, path)
+    summary = run_batch(_config(workspace, region_codes=["990101"], cell_timeout=3, jobs=1))
+    assert list(summary.failed) == ["990101/05_briefing"]
+    error = _manifest(workspace)["jobs"]["990101/05_briefing"]["error"]
+    assert error["type"] == "CellTimeoutError"
+    assert "time.sleep(60)" in error["message"] or "3 seconds" in error["message"]

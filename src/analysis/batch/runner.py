@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -108,12 +109,22 @@ class RunSummary:
 # ---------------------------------------------------------------- worker side
 
 
+# papermill changes process-wide state (working directory, I/O handlers): one job at a time
+# per process, even on a Dask worker started with several threads.
+_PAPERMILL_LOCK = threading.Lock()
+
+
 def execute_job(spec: JobSpec) -> JobResult:
     """Execute one notebook with papermill and export it; never raises.
 
     Runs in a worker process (local pool or Dask worker). The executed notebook goes to a
     private temp file so a failing run still returns the partial notebook for inspection.
     """
+    with _PAPERMILL_LOCK:
+        return _execute(spec)
+
+
+def _execute(spec: JobSpec) -> JobResult:
     import papermill
 
     start = time.perf_counter()
