@@ -72,8 +72,10 @@ def _note_text(row: pd.Series) -> str:
         gap = row.get("gap_to_schedule_pp", np.nan)
         if pd.notna(rate):
             text = f"完成目标{100 * rate:.1f}%"
-            if pd.notna(gap):
-                text += f"，{'超' if gap >= 0 else '低于'}时序进度{abs(gap):.1f}个百分点"
+            if pd.notna(gap) and round(gap, 1) == 0:
+                text += "，与时序进度持平"
+            elif pd.notna(gap):
+                text += f"，{'超' if gap > 0 else '低于'}时序进度{abs(gap):.1f}个百分点"
             parts.append(text)
     rank, n = row.get("rank", np.nan), row.get("n_peers", np.nan)
     if pd.notna(rank) and pd.notna(n):

@@ -21,7 +21,8 @@ h1 { font-size: 1.5rem; margin: 0.2rem 0; } p.meta { color: #5f6368; margin: 0 0
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #d9d9d9; padding: 6px 8px; text-align: left;
          vertical-align: top; }
-th { white-space: nowrap; }
+th, td.name, td.links { white-space: nowrap; }
+td.fig small { white-space: normal; min-width: 9em; }
 thead th { border-bottom: 2px solid #1f1f1f; }
 td.fig { white-space: nowrap; } td.fig small { color: #5f6368; display: block; }
 .dot { display: inline-block; width: 0.7em; height: 0.7em; border-radius: 50%;
@@ -104,9 +105,9 @@ def _row(region: dict[str, Any], labels: list[str]) -> str:
             links.append(f"<a class=\"failed\" title=\"{escape(_error_text(entry.get('error')))}\""
                          f">{name}（失败）</a>")
     rank = str(region["rank"]) if region["rank"] is not None else "—"
-    return (f"<tr><td>{rank}</td><td>{escape(region['name'])}<br><small>"
+    return (f"<tr><td>{rank}</td><td class=\"name\">{escape(region['name'])}<br><small>"
             f"{escape(region['code'])}</small></td>{''.join(cells)}"
-            f"<td>{'<br>'.join(links)}</td></tr>\n")
+            f"<td class=\"links\">{'<br>'.join(links)}</td></tr>\n")
 
 
 def _error_text(error: dict[str, Any] | None) -> str:
