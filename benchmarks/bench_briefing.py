@@ -41,7 +41,7 @@ from analysis import briefing, catalog, charts, processed, narrative
 from analysis import projects
 from analysis.gaps import gap_table
 from analysis.projection import project_annual
-charts.use_chinese_font()
+_ = charts.use_chinese_font()
 """
 
 

@@ -108,6 +108,9 @@ def test_the_checker_finds_external_urls():
 def test_scrub_paths_longest_first():
     text = "a /home/u/proj/data b /home/u c"
     assert export.scrub_paths(text, ["/home/u", "/home/u/proj"]) == "a …/data b … c"
+    img = '<img src="data:image/png;base64,AB/rootCD/root=="> /root/x'
+    assert export.scrub_paths(img, ["/root"]) == '<img src="data:image/png;base64,AB/rootCD/root=="> …/x'
+
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ embeds images as data URIs and replaces absolute local paths in the text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -26,6 +27,7 @@ REMOVED_TAGS = frozenset(
     {"parameters", "injected-parameters", "papermill-error-cell-tag", "remove-cell"}
 )
 PATH_PLACEHOLDER = "…"
+_DATA_URI = re.compile(r"""(data:[^"'()\s<>]+)""")
 
 
 def template_dir() -> Path:
@@ -88,10 +90,13 @@ def export_html(
 def scrub_paths(text: str, local_paths: Iterable[str | Path]) -> str:
     """Replace each absolute local path (longest first) by a placeholder.
 
-    Only the given prefixes are replaced, never a general path pattern, because base64
-    image data contains slashes too.
+    Only the given prefixes are replaced, never a general path pattern, and never inside a
+    ``data:`` URI: base64 image data contains slashes and could contain "/root" by chance.
     """
-    prefixes = {str(p).rstrip("/") for p in local_paths if p}
-    for prefix in sorted((p for p in prefixes if len(p) > 4), key=len, reverse=True):
-        text = text.replace(prefix, PATH_PLACEHOLDER)
-    return text
+    prefixes = sorted({str(p).rstrip("/") for p in local_paths if p and len(str(p)) > 4},
+                      key=len, reverse=True)
+    parts = _DATA_URI.split(text)
+    for i in range(0, len(parts), 2):  # even parts are outside data URIs
+        for prefix in prefixes:
+            parts[i] = parts[i].replace(prefix, PATH_PLACEHOLDER)
+    return "".join(parts)

@@ -10,26 +10,18 @@ and rewrites the manifest after each job. A failing job never stops the others.
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
-import re
 import sys
-import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pandas as pd
 
 from analysis import __version__
-from analysis.batch import export, index, manifest
-from analysis.briefing import HEADLINE_MIMETYPE
+from analysis.batch import index, manifest
+from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.periods import ytd_label
 
 NOTEBOOK_TITLES = {
@@ -39,45 +31,6 @@ NOTEBOOK_TITLES = {
     "04_key_projects": "重点项目推进",
     "05_briefing": "开门红简报",
 }
-
-
-@dataclass(frozen=True)
-class Job:
-    """One notebook for one region."""
-
-    region_code: str
-    region_name: str
-    notebook: str  # file stem, e.g. "05_briefing"
-
-    @property
-    def key(self) -> str:
-        return f"{self.region_code}/{self.notebook}"
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """Everything a worker needs; picklable, no open files, paths only to read data."""
-
-    job: Job
-    notebook_json: str
-    parameters: dict[str, Any]
-    title: str
-    subtitle: str
-    cell_timeout: float | None = None
-    local_paths: tuple[str, ...] = ()
-
-
-@dataclass
-class JobResult:
-    """What a worker sends back: the executed notebook, its HTML, or the error."""
-
-    key: str
-    status: str  # "ok" | "failed"
-    duration_s: float
-    notebook_json: str | None = None
-    html: str | None = None
-    error: dict[str, Any] | None = None
-    headline: dict[str, Any] | None = None
 
 
 @dataclass
@@ -104,87 +57,6 @@ class RunSummary:
     ran: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------- worker side
-
-
-# papermill changes process-wide state (working directory, I/O handlers): one job at a time
-# per process, even on a Dask worker started with several threads.
-_PAPERMILL_LOCK = threading.Lock()
-
-
-def execute_job(spec: JobSpec) -> JobResult:
-    """Execute one notebook with papermill and export it; never raises.
-
-    Runs in a worker process (local pool or Dask worker). The executed notebook goes to a
-    private temp file so a failing run still returns the partial notebook for inspection.
-    """
-    with _PAPERMILL_LOCK:
-        return _execute(spec)
-
-
-def _execute(spec: JobSpec) -> JobResult:
-    import papermill
-
-    start = time.perf_counter()
-    key = spec.job.key
-    with tempfile.TemporaryDirectory(prefix="q1brief-job-") as tmp:
-        out_path = Path(tmp) / "out.ipynb"
-        try:
-            nb = papermill.execute_notebook(
-                nbformat.reads(spec.notebook_json, as_version=4),
-                str(out_path),
-                parameters=spec.parameters,
-                progress_bar=False,
-                log_output=False,
-                execution_timeout=spec.cell_timeout,
-                start_timeout=120,
-            )
-            html = export.export_html(nb, spec.title, spec.subtitle, spec.local_paths)
-            return JobResult(key, "ok", time.perf_counter() - start,
-                             nbformat.writes(nb), html, None, _headline(nb))
-        except Exception as exc:  # one bad job must not stop the batch
-            partial = out_path.read_text(encoding="utf-8") if out_path.is_file() else None
-            return JobResult(key, "failed", time.perf_counter() - start, partial, None,
-                             error_summary(exc))
-
-
-def error_summary(exc: BaseException) -> dict[str, Any]:
-    """Type, message and (for a notebook error) the failing cell's index and first lines."""
-    summary: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc).strip()[-800:]}
-    if hasattr(exc, "cell_index"):  # papermill.PapermillExecutionError
-        source = str(getattr(exc, "source", ""))
-        summary.update(
-            type=str(exc.ename),  # type: ignore[attr-defined]
-            message=str(exc.evalue)[:800],  # type: ignore[attr-defined]
-            cell_index=int(exc.cell_index),
-            execution_count=exc.exec_count,  # type: ignore[attr-defined]
-            cell_source="\n".join(source.splitlines()[:6])[:400],
-            failing_line=_failing_line(getattr(exc, "traceback", [])),
-        )
-    return summary
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def _failing_line(traceback: list[str]) -> str:
-    """The cell's own line that raised: IPython marks it ``----> N code`` in the first frame."""
-    for line in _ANSI.sub("", "\n".join(traceback)).splitlines():
-        if line.lstrip().startswith("---->"):
-            return line.strip().removeprefix("---->").strip()[:300]
-    return ""
-
-
-def _headline(nb: nbformat.NotebookNode) -> dict[str, Any] | None:
-    found = None
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            if HEADLINE_MIMETYPE in data:
-                found = data[HEADLINE_MIMETYPE]
-    return dict(found) if found is not None else None
 
 
 # ---------------------------------------------------------------- client side
@@ -281,8 +153,8 @@ def run_batch(
     if on_plan is not None:
         on_plan(len(todo))
 
-    results = (_run_dask(specs, config.scheduler) if config.scheduler
-               else _run_local(specs, config.jobs))
+    results = (run_dask(specs, config.scheduler) if config.scheduler
+               else run_local(specs, config.jobs))
     for result in results:
         job = jobs_by_key[result.key]
         state["jobs"][job.key] = _record(result, job, out_dir, fingerprint["sha256"])
@@ -332,59 +204,6 @@ def _why(error: dict[str, Any] | None) -> str:
     where = f" in cell {error['cell_index']}" if "cell_index" in error else ""
     lines = str(error.get("message", "")).strip().splitlines()
     return f"{error.get('type')}{where}: {lines[-1] if lines else ''}"
-
-
-def _failed(spec: JobSpec, exc: BaseException, start: float) -> JobResult:
-    return JobResult(spec.job.key, "failed", time.perf_counter() - start,
-                     error=error_summary(exc))
-
-
-def _silence_worker() -> None:
-    """Send a pool worker's stdout/stderr (and so its kernels') to /dev/null: kernels log
-    start-up warnings there, which would garble the progress bar and cron mail. Errors
-    still reach the client through the job result."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-
-def _run_local(specs: list[JobSpec], jobs: int | None) -> Iterator[JobResult]:
-    """A process pool (spawned, so no state is inherited from the client)."""
-    if not specs:
-        return
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(specs)))
-    context = multiprocessing.get_context("spawn")
-    start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_silence_worker) as pool:
-        futures = {pool.submit(execute_job, spec): spec for spec in specs}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except Exception as exc:  # a worker process died
-                yield _failed(futures[future], exc, start)
-
-
-def _run_dask(specs: list[JobSpec], address: str) -> Iterator[JobResult]:
-    """Each job a Dask task; results (text) come back to this client, which writes them."""
-    if not specs:
-        return
-    from distributed import Client
-    from distributed import as_completed as dask_completed
-
-    start = time.perf_counter()
-    with Client(address, set_as_default=False) as client:
-        futures = {client.submit(execute_job, spec, pure=False,
-                                 key=f"q1brief-{spec.job.key}-{time.time_ns()}"): spec
-                   for spec in specs}
-        for future in dask_completed(list(futures), loop=client.loop):
-            try:
-                yield future.result()
-            except Exception as exc:  # worker lost, or the task could not run
-                yield _failed(futures[future], exc, start)
-            finally:
-                future.release()
 
 
 def summary_json(summary: RunSummary) -> str:
