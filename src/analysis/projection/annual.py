@@ -1,0 +1,156 @@
+"""``project_annual``: the year projected from its first months, several methods side by side.
+
+Rows: ``method, estimate, lower, upper, implied_q1_share, note, recommended``.
+``implied_q1_share = YTD(through_month) / estimate`` shows what each estimate assumes about
+the share of the year already done. ``combo`` is the plain mean of the *good* members
+(``share_last``, ``share_mean``, ``ets``, ``sarimax``) that produced a number: with backtest
+``evidence`` (at least 3 scored years per member) a member is good when its MdAPE is at most
+1.5 times the best member's; without evidence every member counts. Its bounds are the means
+of the good members' bounds (quantile averaging). Exactly one row is
+``recommended``: among methods with an estimate, the one with the lowest MdAPE in
+``evidence`` (this series' own backtest), else the first available in
+:data:`DEFAULT_PREFERENCE`, the order measured on the backtests in ``docs/methods.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.projection.history import fit_window, model_year_table, ytd_shares, ytd_table
+from analysis.projection.models import ets_row, sarimax_row
+from analysis.projection.shares import share_assumption_row, share_rule
+
+METHODS = ("share_last", "share_mean", "share_assumption", "ets", "sarimax", "combo")
+COMBO_MEMBERS = ("share_last", "share_mean", "ets", "sarimax")
+GOOD_FACTOR = 1.5  # a member is "good" when its MdAPE <= GOOD_FACTOR * the best member's
+MIN_EVIDENCE = 3  # scored years a member needs before its MdAPE is trusted
+# Measured order (docs/methods.md, national retail 2005-2025 and the sample): best MdAPE first.
+DEFAULT_PREFERENCE = ("combo", "share_mean", "sarimax", "ets", "share_last", "share_assumption")
+COLUMNS = ["method", "estimate", "lower", "upper", "implied_q1_share", "note", "recommended"]
+
+
+def project_annual(
+    monthly: pd.Series,
+    year: int,
+    through_month: int = 3,
+    methods: list[str] | tuple[str, ...] | None = None,
+    share_assumption: float = 0.30,
+    level: float = 0.80,
+    *,
+    k: int = 3,
+    max_years: int = 10,
+    evidence: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Annual total of ``year`` projected from months 1..``through_month`` (see module doc).
+
+    ``monthly``: monthly flow values on a monthly PeriodIndex (February may hold Jan-Feb with
+    January NaN); values after ``through_month`` of ``year`` are ignored. ``evidence``: an
+    :func:`accuracy` table (``method, mdape``) for this series. Never raises on short or odd
+    history: such rows get NaN and a note.
+    """
+    methods = tuple(METHODS if methods is None else methods)
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        raise ValueError(f"unknown projection method(s) {unknown}; expected some of {METHODS}")
+    if not 1 <= through_month <= 12:
+        raise ValueError(f"through_month must be 1-12, got {through_month}")
+    cutoff = pd.Period(year=year, month=through_month, freq="M")
+    table = ytd_table(monthly[monthly.index <= cutoff]) if len(monthly) else ytd_table(monthly)
+    ytd = float(table.at[year, through_month]) if year in table.index else np.nan
+    rows = _rows(monthly[monthly.index <= cutoff], table, year, through_month, methods,
+                 share_assumption, level, k, max_years, ytd, evidence)
+    out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("implied_q1_share",
+                                                                         "recommended")])
+    out["estimate"] = out["estimate"].astype(float)
+    out["implied_q1_share"] = ytd / out["estimate"].where(out["estimate"] > 0)
+    out["recommended"] = _recommended(out, evidence)
+    return out[COLUMNS]
+
+
+def _rows(monthly: pd.Series, table: pd.DataFrame, year: int, through_month: int,
+          methods: tuple[str, ...], assumed: float, level: float, k: int, max_years: int,
+          ytd: float, evidence: pd.DataFrame | None) -> list[dict]:
+    if not np.isfinite(ytd):
+        note = f"no YTD value for {year}-{through_month:02d}"
+        return [{"method": m, "note": note} for m in methods]
+    shares = ytd_shares(table.loc[table.index < year], through_month)
+    found: dict[str, dict] = {}
+    need = set(methods) | (set(COMBO_MEMBERS) if "combo" in methods else set())
+    if "share_last" in need:
+        found["share_last"] = share_rule(ytd, shares, 1, "share_last", level, max_years)
+    if "share_mean" in need:
+        found["share_mean"] = share_rule(ytd, shares, k, "share_mean", level, max_years)
+    if "share_assumption" in need:
+        found["share_assumption"] = share_assumption_row(ytd, shares, assumed, through_month)
+    if need & {"ets", "sarimax"}:
+        values, years, full, cut = fit_window(model_year_table(monthly, table), year, through_month,
+                                              max_years)
+        steps = 12 - through_month if through_month >= 2 else -1
+        if "ets" in need:
+            found["ets"] = _add_note(ets_row(values, full, steps, ytd, level), cut)
+        if "sarimax" in need:
+            found["sarimax"] = _add_note(sarimax_row(values, years, steps, ytd, level), cut)
+    if "combo" in methods:
+        found["combo"] = combo_row(found, evidence)
+    return [found[m] for m in methods]
+
+
+def _add_note(row: dict, note: str) -> dict:
+    if note and np.isfinite(row["estimate"]):
+        row["note"] = "; ".join(filter(None, [row["note"], note]))
+    return row
+
+
+def _weights(members: list[str], evidence: pd.DataFrame | None) -> pd.Series:
+    """Equal weights on the good members (MdAPE <= GOOD_FACTOR x best), all when no evidence."""
+    if evidence is None or "mdape" not in evidence:
+        return pd.Series(1.0, index=members)
+    table = evidence.drop_duplicates("method").set_index("method")
+    mdape = table["mdape"].reindex(members)
+    if "n" in table:
+        mdape = mdape.where(table["n"].reindex(members) >= MIN_EVIDENCE)
+    if mdape.notna().sum() == 0:
+        return pd.Series(1.0, index=members)
+    good = mdape <= GOOD_FACTOR * mdape.min()
+    return good.astype(float).where(good)
+
+
+def combo_row(found: dict[str, dict], evidence: pd.DataFrame | None) -> dict:
+    """Mean of the good members' estimates and bounds (see module docstring)."""
+    members = [m for m in COMBO_MEMBERS if m in found and np.isfinite(found[m]["estimate"])]
+    if not members:
+        return {"method": "combo", "estimate": np.nan, "lower": np.nan, "upper": np.nan,
+                "note": "no member method produced an estimate"}
+    weights = _weights(members, evidence).dropna()
+    members = list(weights.index)
+    parts = pd.DataFrame([found[m] for m in members], index=members)
+    w = weights / weights.sum()
+    bounded = parts[["lower", "upper"]].notna().all(axis=1)
+    wb = w[bounded] / w[bounded].sum() if bounded.any() else w[bounded]
+    basis = "backtest" if evidence is not None else "no backtest evidence"
+    note = f"mean of {', '.join(members)} ({basis})"
+    return {
+        "method": "combo",
+        "estimate": float((parts["estimate"] * w).sum()),
+        "lower": float((parts.loc[bounded, "lower"] * wb).sum()) if bounded.any() else np.nan,
+        "upper": float((parts.loc[bounded, "upper"] * wb).sum()) if bounded.any() else np.nan,
+        "note": note,
+    }
+
+
+def _recommended(out: pd.DataFrame, evidence: pd.DataFrame | None) -> np.ndarray:
+    """True on one row: lowest evidence MdAPE among rows with an estimate, else preference."""
+    available = out["estimate"].notna().to_numpy()
+    order = list(DEFAULT_PREFERENCE)
+    if evidence is not None and "mdape" in evidence and evidence["mdape"].notna().any():
+        ranked = evidence.dropna(subset=["mdape"]).sort_values("mdape", kind="stable")
+        order = [m for m in ranked["method"] if m != "share_assumption"] + order
+    pick = np.zeros(len(out), dtype=bool)
+    for method in order:
+        hits = np.flatnonzero((out["method"] == method).to_numpy() & available)
+        if hits.size:
+            pick[hits[0]] = True
+            return pick
+    pick[0] = True  # nothing available: mark the first row so exactly one is recommended
+    return pick
