@@ -17,7 +17,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.projection.history import fit_window, model_year_table, ytd_shares, ytd_table
+from analysis.projection.history import (
+    fit_window,
+    model_year_table,
+    regular,
+    ytd_shares,
+    ytd_table,
+)
 from analysis.projection.models import ets_row, sarimax_row
 from analysis.projection.shares import share_assumption_row, share_rule
 
@@ -56,10 +62,12 @@ def project_annual(
     if not 1 <= through_month <= 12:
         raise ValueError(f"through_month must be 1-12, got {through_month}")
     cutoff = pd.Period(year=year, month=through_month, freq="M")
-    table = ytd_table(monthly[monthly.index <= cutoff]) if len(monthly) else ytd_table(monthly)
+    known = regular(monthly)
+    known = known[known.index <= cutoff]
+    table = ytd_table(known)
     ytd = float(table.at[year, through_month]) if year in table.index else np.nan
-    rows = _rows(monthly[monthly.index <= cutoff], table, year, through_month, methods,
-                 share_assumption, level, k, max_years, ytd, evidence)
+    rows = _rows(known, table, year, through_month, methods, share_assumption, level, k,
+                 max_years, ytd, evidence)
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("implied_q1_share",
                                                                          "recommended")])
     out["estimate"] = out["estimate"].astype(float)
