@@ -1,0 +1,285 @@
+"""Targets, the key-project ledger and township weekly reports of the sample city.
+
+All three are built from the published bureau figures and the region list so that they
+agree with each other: level targets are last year's figure times ``1 + growth target``;
+a township's ``projects_started`` counts the ledger's projects started by that week.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.periods import spring_festival_dates
+from analysis.sample.geography import CITY_CODE
+
+YEAR = 2026
+REPORT_DATE = pd.Timestamp("2026-03-31")
+WEEK_ENDS = pd.date_range("2026-01-04", "2026-03-29", freq="W-SUN")
+SLOW_STARTERS = {"990123": 0.4}  # 石桥县: share of due projects not started (others 10%)
+SLOW_PACE = {"990123": 0.6}  # ... and slower investment on the started ones
+SUMMONED = ("990123", "990126")  # counties whose weakest township is last two weeks running
+
+# indicator: (measures, annual target range: growth in % or increment for ratios, decimals)
+TARGETS: dict[str, tuple[tuple[str, ...], tuple[float, float], int]] = {
+    "fai": (("ytd_value", "ytd_growth"), (6.0, 10.0), 2),
+    "iva": (("ytd_growth",), (5.5, 8.0), 1),
+    "retail": (("ytd_value", "ytd_growth"), (5.0, 8.0), 2),
+    "electricity": (("ytd_growth",), (4.0, 8.0), 1),
+    "new_entities": (("ytd_value",), (5.0, 10.0), 0),
+    "tech_invest": (("ytd_growth",), (8.0, 15.0), 1),
+    "sei_share": (("ytd_value",), (0.5, 2.0), 1),
+    "new_hightech": (("ytd_value",), (5.0, 15.0), 0),
+    "project_conversion": (("ytd_value",), (1.0, 4.0), 1),
+    "financing_rate": (("ytd_value",), (0.5, 3.0), 1),
+}
+RATIOS = ("sei_share", "project_conversion", "financing_rate")
+
+
+def _last_year(cells: pd.DataFrame, month: str) -> pd.DataFrame:
+    """Published values of ``month`` as a (region_code, indicator) -> value frame."""
+    sub = cells[(cells["period"] == month) & (cells["measure"] == "ytd_value")]
+    return sub.set_index(["region_code", "indicator"])["value"]
+
+
+def targets(cells: pd.DataFrame, counties: list[str], rng: np.random.Generator) -> pd.DataFrame:
+    """``targets.csv``: 2026 annual and Q1 targets per county and the city.
+
+    Growth targets are drawn in steps of 0.5pp from the ranges in ``TARGETS`` (Q1 within
+    ±1pp of annual); level targets are ``last year's YTD value * (1 + growth / 100)``;
+    ratio targets add the drawn increment to last year's value; new high-tech enterprise
+    targets are counts (Q1: 15% of the annual target). City level targets are the sum of
+    the county targets, city growth targets the growth that sum implies, city ratio
+    targets the mean of the counties'.
+    """
+    annual, q1 = _last_year(cells, f"{YEAR - 1}-12"), _last_year(cells, f"{YEAR - 1}-03")
+    rows = []
+    for code, (measures, (low, high), decimals) in TARGETS.items():
+        g_annual = np.round(rng.uniform(low, high, len(counties)) * 2) / 2
+        g_q1 = np.round((g_annual + rng.uniform(-1, 1, len(counties))) * 2) / 2
+        for horizon, growth, base in (("annual", g_annual, annual), ("q1", g_q1, q1)):
+            if code in RATIOS:
+                last = annual.reindex([(c, code) for c in counties]).to_numpy()
+                value = np.minimum(np.round(last + growth, decimals), 98.0)
+                rows += _rows(counties, code, horizon, "ytd_value", value)
+                rows += _rows([CITY_CODE], code, horizon, "ytd_value", [round(value.mean(), 1)])
+                continue
+            if code == "new_hightech":
+                last = annual.reindex([(c, code) for c in counties]).to_numpy()
+                value = np.round(last * (1 + g_annual / 100))
+                value = value if horizon == "annual" else np.maximum(np.round(value * 0.15), 1)
+                rows += _rows(counties, code, horizon, "ytd_value", value)
+                rows += _rows([CITY_CODE], code, horizon, "ytd_value", [value.sum()])
+                continue
+            if "ytd_growth" in measures:
+                rows += _rows(counties, code, horizon, "ytd_growth", growth)
+            if "ytd_value" in measures:
+                last = base.reindex([(c, code) for c in counties]).to_numpy()
+                value = np.round(last * (1 + growth / 100), decimals)
+                rows += _rows(counties, code, horizon, "ytd_value", value)
+                total = round(value.sum(), decimals)
+                rows += _rows([CITY_CODE], code, horizon, "ytd_value", [total])
+                implied = 100 * (total / base[(CITY_CODE, code)] - 1)
+                if "ytd_growth" in measures:
+                    rows += _rows([CITY_CODE], code, horizon, "ytd_growth", [round(implied, 1)])
+            else:
+                rows += _rows([CITY_CODE], code, horizon, "ytd_growth", [np.round(growth.mean() * 2) / 2])
+    frame = pd.DataFrame(rows, columns=["region_code", "indicator", "year", "horizon", "measure", "target"])
+    order = {c: i for i, c in enumerate([CITY_CODE, *counties])}
+    return frame.sort_values(
+        ["region_code", "indicator", "horizon", "measure"],
+        key=lambda s: s.map(order) if s.name == "region_code" else s,
+        kind="stable",
+    ).reset_index(drop=True)
+
+
+def _rows(codes: list[str], code: str, horizon: str, measure: str, values) -> list[tuple]:
+    return [(c, code, YEAR, horizon, measure, float(v)) for c, v in zip(codes, values, strict=True)]
+
+
+_PRODUCTS = (
+    "新能源电池",
+    "智能装备",
+    "高端纺织",
+    "精密机械",
+    "生物医药",
+    "光伏组件",
+    "新材料",
+    "冷链物流",
+    "电子元器件",
+    "食品加工",
+    "汽车零部件",
+    "环保装备",
+    "数字经济",
+    "预制菜",
+    "医疗器械",
+    "储能设备",
+    "功能性面料",
+    "工业机器人",
+)
+_KINDS = ("生产基地项目", "扩建项目", "技术改造项目", "产业园项目", "二期项目", "标准厂房项目")
+
+
+def projects(regions: pd.DataFrame, weights: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
+    """Key-project ledger (亿元以上重点项目), English column names of data-formats.md.
+
+    12-25 projects per county, in townships drawn by their ``weights``; planned starts
+    50% in Q1, 42% in Q2, 8% in Q3 of 2026.
+    Of the due projects (planned by the report date) ``floor(n_due * 10%)`` per county are
+    not started (40% in ``SLOW_STARTERS``); started ones begin up to 12 days early or, one
+    in four, 8-40 days late (never after the report date). Completed investment of a
+    started project:
+    ``planned * pace * days_since_start / 365`` (pace 0.9-1.8, times ``SLOW_PACE``),
+    capped at the plan.
+    """
+    towns = regions[regions["level"] == "township"]
+    counties = regions.loc[regions["level"] == "county", "code"].to_numpy()
+    sizes = rng.integers(12, 26, len(counties))
+    county = np.repeat(counties, sizes)
+    n = len(county)
+    number = np.concatenate([np.arange(1, s + 1) for s in sizes])
+    # Township drawn with probability = its weight: search u in the county's cumulative
+    # weights, offset by the county's position so one search serves all counties.
+    position = {c: i for i, c in enumerate(counties)}
+    cumulative = weights.reindex(towns["code"]).groupby(towns["parent"].to_numpy()).cumsum()
+    keys = towns["parent"].map(position).to_numpy() + cumulative.to_numpy()
+    draw = np.array([position[c] for c in county]) + rng.uniform(0, 1, n) * (1 - 1e-9)
+    town = towns["code"].to_numpy()[np.searchsorted(keys, draw)]
+    short = towns.set_index("code")["short_name"].reindex(town).to_numpy()
+    quarter = rng.choice([1, 2, 3], size=n, p=[0.5, 0.42, 0.08])
+    q_start = pd.to_datetime(["2026-01-05", "2026-04-01", "2026-07-01"])[quarter - 1]
+    q_days = np.array([86, 91, 92])[quarter - 1]
+    planned = q_start + pd.to_timedelta(np.floor(rng.uniform(0, 1, n) * q_days), unit="D")
+    due = planned <= REPORT_DATE
+    miss = np.array([SLOW_STARTERS.get(c, 0.1) for c in county])
+    late = rng.uniform(0, 1, n) < 0.25
+    delay = np.where(late, rng.integers(8, 41, n), rng.integers(-12, 4, n))
+    actual = planned + pd.to_timedelta(delay, unit="D")
+    latest = REPORT_DATE - pd.to_timedelta(rng.integers(0, 4, n), unit="D")
+    actual = actual.where(actual <= latest, latest)
+    actual = actual.where(actual >= planned - pd.Timedelta(days=12), planned)
+    early = pd.Timestamp("2026-03-01") + pd.to_timedelta(rng.integers(0, 31, n), unit="D")
+    order = pd.Series(rng.uniform(0, 1, n)).where(due).groupby(county).rank(method="first")
+    n_due = pd.Series(due).groupby(county).transform("sum").to_numpy()
+    missed = due & (order.to_numpy() <= np.floor(n_due * miss))
+    started = np.where(due, ~missed, rng.uniform(0, 1, n) < 0.08)
+    actual = pd.Series(np.where(due, actual, early)).where(started)
+    plan = np.clip(np.round(rng.lognormal(np.log(40000), 0.7, n), -2), 10000, 200000)
+    pace = rng.uniform(0.9, 1.8, n) * np.array([SLOW_PACE.get(c, 1.0) for c in county])
+    days = ((REPORT_DATE - actual).dt.days + 1).fillna(0).to_numpy()
+    done = np.round(np.minimum(plan * pace * days / 365, plan))
+    names = [
+        f"{s}{_PRODUCTS[i]}{_KINDS[j]}"
+        for s, i, j in zip(
+            short,
+            rng.integers(len(_PRODUCTS), size=n),
+            rng.integers(len(_KINDS), size=n),
+            strict=True,
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "project_id": [f"XM{c[2:]}{k:03d}" for c, k in zip(county, number, strict=True)],
+            "project_name": names,
+            "county_code": county,
+            "township_code": town,
+            "planned_start": planned,
+            "actual_start": actual.to_numpy(),
+            "planned_investment": plan,
+            "completed_investment": done,
+            "reported_on": REPORT_DATE,
+        }
+    )
+
+
+def township_weights(regions: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    """Each township's share of its county's key-project activity (sums to 1 per county).
+
+    Three townships per county, at random positions, get 3.0, 2.3 and 1.8 (times 0.92-1.05)
+    so the top three stand clearly ahead; the others 0.4-1.1. Indexed by township code.
+    """
+    towns = regions[regions["level"] == "township"].reset_index(drop=True)
+    weight = rng.uniform(0.4, 1.1, len(towns))
+    rank = towns.assign(u=rng.uniform(size=len(towns))).groupby("parent")["u"].rank(method="first")
+    top = np.array([3.0, 2.3, 1.8, 0, 0, 0, 0, 0])[(rank.to_numpy() - 1).astype(int)]
+    weight = np.where(top > 0, top * rng.uniform(0.92, 1.05, len(towns)), weight)
+    weight = weight / pd.Series(weight).groupby(towns["parent"]).transform("sum").to_numpy()
+    return pd.Series(weight, index=towns["code"].to_numpy(), name="weight")
+
+
+def township_weekly(
+    regions: pd.DataFrame,
+    weights: pd.Series,
+    cells: pd.DataFrame,
+    ledger: pd.DataFrame,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Township weekly investment reports (万元), English column names of data-formats.md.
+
+    A county's township total for Q1 is 40% of its published 1-3月 fixed-asset investment;
+    a township's share is its weight (:func:`township_weights`) and each week
+    follows daily activity ``(1 + 0.004 * day_of_year) * (1 - 0.8 * festival)`` where
+    ``festival`` marks 7 days before to 10 days after the Spring Festival, times noise.
+    In ``SUMMONED`` counties the smallest township is last in the final two weeks; in the
+    others no township is last in both of them.
+    """
+    towns = regions[regions["level"] == "township"].reset_index(drop=True)
+    weight = weights.reindex(towns["code"]).to_numpy()
+    q1 = cells[
+        (cells["period"] == "2026-03") & (cells["indicator"] == "fai") & (cells["measure"] == "ytd_value")
+    ].set_index("region_code")["value"]
+    town_total = q1.reindex(towns["parent"]).to_numpy() * 1e4 * 0.4 * weight
+
+    days = pd.date_range("2026-01-01", WEEK_ENDS[-1], freq="D")
+    festival = spring_festival_dates()[YEAR]
+    holiday = (days >= festival - pd.Timedelta(days=7)) & (days < festival + pd.Timedelta(days=10))
+    activity = pd.Series((1 + 0.004 * days.day_of_year) * (1 - 0.8 * holiday), index=days)
+    weekly = activity.groupby(np.searchsorted(WEEK_ENDS, days)).sum().to_numpy()
+    share = weekly / weekly.sum()
+    noise = rng.lognormal(0, 0.3, (len(towns), len(WEEK_ENDS)))
+    frame = pd.DataFrame(
+        {
+            "week_end": np.tile(WEEK_ENDS, len(towns)),
+            "township_code": np.repeat(towns["code"].to_numpy(), len(WEEK_ENDS)),
+            "county_code": np.repeat(towns["parent"].to_numpy(), len(WEEK_ENDS)),
+            "investment_week": (town_total[:, None] * share[None, :] * noise).ravel(),
+            "weight": np.repeat(weight, len(WEEK_ENDS)),
+        }
+    )
+    frame = _fix_last_places(frame)
+    frame["investment_week"] = frame["investment_week"].round(1)
+    frame["investment_ytd"] = frame.groupby("township_code")["investment_week"].cumsum().round(1)
+    frame["projects_started"] = _started_by_week(frame, ledger)
+    return frame.drop(columns="weight")
+
+
+def _fix_last_places(frame: pd.DataFrame) -> pd.DataFrame:
+    """Make the weakest township of ``SUMMONED`` counties last in the final two weeks and
+    give no other county a township that is last in both of them."""
+    frame = frame.copy()
+    final = frame["week_end"].isin(WEEK_ENDS[-2:])
+    by_county = frame.groupby("county_code")["weight"].transform("min")
+    summoned = frame["county_code"].isin(SUMMONED) & (frame["weight"] == by_county)
+    groups = [frame["county_code"], frame["week_end"]]
+    others_min = frame["investment_week"].where(~summoned).groupby(groups).transform("min")
+    hit = summoned & final
+    frame.loc[hit, "investment_week"] = 0.35 * others_min[hit]
+    # Other counties: the last township of the final week moves just above the runner-up.
+    rank = frame.groupby(groups)["investment_week"].rank(method="first", ascending=True)
+    last_prev = frame["township_code"].where(final & (frame["week_end"] == WEEK_ENDS[-2]) & (rank == 1))
+    repeat = frame["township_code"].isin(last_prev.dropna()) & (frame["week_end"] == WEEK_ENDS[-1])
+    repeat &= (rank == 1) & ~frame["county_code"].isin(SUMMONED)
+    second = frame["investment_week"].where(rank == 2).groupby(groups).transform("max")
+    frame.loc[repeat, "investment_week"] = second[repeat] * 1.15
+    return frame
+
+
+def _started_by_week(frame: pd.DataFrame, ledger: pd.DataFrame) -> np.ndarray:
+    """Cumulative number of ledger projects of each township started by each week end."""
+    started = ledger.dropna(subset=["actual_start"])
+    week = np.searchsorted(WEEK_ENDS.to_numpy(), started["actual_start"].to_numpy())
+    counts = pd.Series(1, index=pd.MultiIndex.from_arrays([started["township_code"], week]))
+    counts = counts.groupby(level=[0, 1]).sum()
+    index = pd.MultiIndex.from_arrays([frame["township_code"], frame.groupby("township_code").cumcount()])
+    per_week = counts.reindex(index, fill_value=0).to_numpy()
+    return pd.Series(per_week).groupby(frame["township_code"].to_numpy()).cumsum().to_numpy()
