@@ -30,9 +30,10 @@ from analysis.projection.shares import share_assumption_row, share_rule
 METHODS = ("share_last", "share_mean", "share_assumption", "ets", "sarimax", "combo")
 COMBO_MEMBERS = ("share_last", "share_mean", "ets", "sarimax")
 GOOD_FACTOR = 1.5  # a member is "good" when its MdAPE <= GOOD_FACTOR * the best member's
-MIN_EVIDENCE = 3  # scored years a member needs before its MdAPE is trusted
-# Measured order (docs/methods.md, national retail 2005-2025 and the sample): best MdAPE first.
-DEFAULT_PREFERENCE = ("combo", "share_mean", "sarimax", "ets", "share_last", "share_assumption")
+MIN_EVIDENCE = 2  # scored years a member needs before its MdAPE is trusted
+# Used when a series has no backtest evidence: the order of measured MdAPE in docs/methods.md
+# (share_last best from Q1 on national retail and the sample; combo best from Jan-Feb nationally).
+DEFAULT_PREFERENCE = ("share_last", "combo", "share_mean", "ets", "sarimax", "share_assumption")
 COLUMNS = ["method", "estimate", "lower", "upper", "implied_q1_share", "note", "recommended"]
 
 
@@ -55,28 +56,49 @@ def project_annual(
     :func:`accuracy` table (``method, mdape``) for this series. Never raises on short or odd
     history: such rows get NaN and a note.
     """
-    methods = tuple(METHODS if methods is None else methods)
-    unknown = sorted(set(methods) - set(METHODS))
-    if unknown:
-        raise ValueError(f"unknown projection method(s) {unknown}; expected some of {METHODS}")
     if not 1 <= through_month <= 12:
         raise ValueError(f"through_month must be 1-12, got {through_month}")
     cutoff = pd.Period(year=year, month=through_month, freq="M")
     known = regular(monthly)
     known = known[known.index <= cutoff]
     table = ytd_table(known)
+    return project_from_tables(table, model_year_table(known, table), year, through_month,
+                               methods, share_assumption, level, k=k, max_years=max_years,
+                               evidence=evidence)
+
+
+def project_from_tables(
+    table: pd.DataFrame, model: pd.DataFrame, year: int, through_month: int,
+    methods: list[str] | tuple[str, ...] | None, share_assumption: float, level: float, *,
+    k: int, max_years: int, evidence: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """:func:`project_annual` from the series' :func:`ytd_table` and :func:`model_year_table`.
+
+    Both tables are causal (a cell depends on earlier months only), so the backtest builds
+    them once per series; rows after ``year`` and months after ``through_month`` are masked
+    here so nothing later than the origin is seen.
+    """
+    methods = tuple(METHODS if methods is None else methods)
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        raise ValueError(f"unknown projection method(s) {unknown}; expected some of {METHODS}")
+    table = table.loc[table.index <= year].copy()
+    model = model.loc[model.index <= year].copy()
+    if year in table.index:
+        table.loc[year, through_month + 1:] = np.nan
+        model.loc[year, max(through_month - 1, 0):] = np.nan
     ytd = float(table.at[year, through_month]) if year in table.index else np.nan
-    rows = _rows(known, table, year, through_month, methods, share_assumption, level, k,
+    rows = _rows(model, table, year, through_month, methods, share_assumption, level, k,
                  max_years, ytd, evidence)
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("implied_q1_share",
                                                                          "recommended")])
     out["estimate"] = out["estimate"].astype(float)
     out["implied_q1_share"] = ytd / out["estimate"].where(out["estimate"] > 0)
-    out["recommended"] = _recommended(out, evidence)
+    out["recommended"] = recommend(out, evidence)
     return out[COLUMNS]
 
 
-def _rows(monthly: pd.Series, table: pd.DataFrame, year: int, through_month: int,
+def _rows(model: pd.DataFrame, table: pd.DataFrame, year: int, through_month: int,
           methods: tuple[str, ...], assumed: float, level: float, k: int, max_years: int,
           ytd: float, evidence: pd.DataFrame | None) -> list[dict]:
     if not np.isfinite(ytd):
@@ -92,8 +114,7 @@ def _rows(monthly: pd.Series, table: pd.DataFrame, year: int, through_month: int
     if "share_assumption" in need:
         found["share_assumption"] = share_assumption_row(ytd, shares, assumed, through_month)
     if need & {"ets", "sarimax"}:
-        values, years, full, cut = fit_window(model_year_table(monthly, table), year, through_month,
-                                              max_years)
+        values, years, full, cut = fit_window(model, year, through_month, max_years)
         steps = 12 - through_month if through_month >= 2 else -1
         if "ets" in need:
             found["ets"] = _add_note(ets_row(values, full, steps, ytd, level), cut)
@@ -147,12 +168,19 @@ def combo_row(found: dict[str, dict], evidence: pd.DataFrame | None) -> dict:
     }
 
 
-def _recommended(out: pd.DataFrame, evidence: pd.DataFrame | None) -> np.ndarray:
-    """True on one row: lowest evidence MdAPE among rows with an estimate, else preference."""
+def recommend(out: pd.DataFrame, evidence: pd.DataFrame | None) -> np.ndarray:
+    """True on one row: lowest evidence MdAPE among rows with an estimate, else preference.
+
+    Evidence counts for a method with at least ``MIN_EVIDENCE`` scored years; the stated
+    share (``share_assumption``) is never recommended from evidence.
+    """
     available = out["estimate"].notna().to_numpy()
     order = list(DEFAULT_PREFERENCE)
-    if evidence is not None and "mdape" in evidence and evidence["mdape"].notna().any():
-        ranked = evidence.dropna(subset=["mdape"]).sort_values("mdape", kind="stable")
+    if evidence is not None and "mdape" in evidence:
+        ranked = evidence.dropna(subset=["mdape"])
+        if "n" in ranked:
+            ranked = ranked[ranked["n"] >= MIN_EVIDENCE]
+        ranked = ranked.sort_values("mdape", kind="stable")
         order = [m for m in ranked["method"] if m != "share_assumption"] + order
     pick = np.zeros(len(out), dtype=bool)
     for method in order:

@@ -14,8 +14,14 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 
-from analysis.projection.annual import COMBO_MEMBERS, METHODS, combo_row, project_annual
-from analysis.projection.history import ytd_table
+from analysis.projection.annual import (
+    COMBO_MEMBERS,
+    METHODS,
+    combo_row,
+    project_from_tables,
+    recommend,
+)
+from analysis.projection.history import model_year_table, regular, ytd_table
 
 RESULT_COLUMNS = ["series", "year", "through_month", "method", "estimate", "lower", "upper",
                   "actual", "pct_error", "ape", "covered", "note"]
@@ -37,16 +43,19 @@ def _one_series(name: object, monthly: pd.Series, years: list[int], through_mont
                 options: dict) -> pd.DataFrame:
     """Every year of one series; ``combo`` uses only the errors of earlier years (no look-ahead)."""
     options = dict(options)
-    wanted = tuple(options.pop("methods", None) or METHODS)
+    wanted = tuple(options.pop("methods", None) or (*METHODS, "recommended"))
+    if "recommended" in wanted:
+        wanted = tuple(dict.fromkeys([*METHODS, *wanted]))
     members = COMBO_MEMBERS if "combo" in wanted else ()
     base = [m for m in METHODS if m != "combo" and (m in wanted or m in members)]
-    monthly = monthly.astype(float)
+    monthly = regular(monthly)
     table = ytd_table(monthly)
+    model = model_year_table(monthly, table)
+    options = {"share_assumption": 0.30, "level": 0.80, "k": 3, "max_years": 10, **options}
     frames = []
     for year in years:
-        cutoff = pd.Period(year=year, month=through_month, freq="M")
-        rows = project_annual(monthly[monthly.index <= cutoff], year, through_month,
-                              methods=base, **options)
+        rows = project_from_tables(table, model, year, through_month, base, evidence=None,
+                                   **options)
         rows = rows.drop(columns=["recommended", "implied_q1_share"])
         rows.insert(0, "series", str(name))
         rows.insert(1, "year", year)
@@ -67,7 +76,23 @@ def _one_series(name: object, monthly: pd.Series, years: list[int], through_mont
             combos.append({**now.iloc[0][["series", "year", "through_month", "actual"]].to_dict(),
                            **row})
         scored = _score(pd.concat([scored, pd.DataFrame(combos)], ignore_index=True))
+    if "recommended" in wanted:
+        scored = pd.concat([scored, _recommended_rows(scored, years)], ignore_index=True)
     return scored[scored["method"].isin(wanted)]
+
+
+def _recommended_rows(scored: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """What ``project_annual`` would have recommended each year from the earlier years only."""
+    picks = []
+    for year in years:
+        past = scored[scored["year"] < year]
+        now = scored[scored["year"] == year].reset_index(drop=True)
+        pick = recommend(now, accuracy(past) if len(past) else None)
+        row = now[pick].iloc[0].copy()
+        row["note"] = f"= {row['method']}"
+        row["method"] = "recommended"
+        picks.append(row)
+    return pd.DataFrame(picks)
 
 
 def _chunk(items: list[tuple[object, pd.Series]], years: list[int], through_month: int,
@@ -93,7 +118,9 @@ def backtest(
     Returns :data:`RESULT_COLUMNS`: ``pct_error = 100 (estimate - actual) / actual``,
     ``ape = |pct_error|``, ``covered`` = actual within [lower, upper] (NaN without interval).
     ``combo`` for a year is :func:`combo_row` with the evidence of the series' earlier years
-    only, which is what an analyst with the cached backtest would have had.
+    only, which is what an analyst with the cached backtest would have had; likewise the
+    extra method ``recommended`` (included when ``methods`` is None or lists it) is the row
+    ``project_annual`` would have recommended from those earlier years.
     """
     years = [int(y) for y in years]
     options = {"methods": methods, **options}
