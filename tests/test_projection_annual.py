@@ -105,3 +105,10 @@ def test_bad_arguments_raise():
         project_annual(monthly, 2026, 3, methods=["magic"])
     with pytest.raises(TypeError, match="PeriodIndex"):
         project_annual(pd.Series([1.0, 2.0]), 2026, 3)
+
+
+def test_thin_evidence_keeps_the_default_recommendation():
+    monthly = constant_share_monthly(2015, 2026, noise=0.01, seed=2)
+    evidence = pd.DataFrame({"method": ["ets", "share_last"], "mdape": [0.5, 3.0], "n": [3, 3]})
+    out = project_annual(monthly, 2026, 3, evidence=evidence)
+    assert out.loc[out["recommended"], "method"].tolist() == ["share_last"]

@@ -7,8 +7,8 @@ the share of the year already done. ``combo`` is the plain mean of the *good* me
 ``evidence`` (at least 3 scored years per member) a member is good when its MdAPE is at most
 1.5 times the best member's; without evidence every member counts. Its bounds are the means
 of the good members' bounds (quantile averaging). Exactly one row is
-``recommended``: among methods with an estimate, the one with the lowest MdAPE in
-``evidence`` (this series' own backtest), else the first available in
+``recommended``: among methods with an estimate and at least 4 scored years, the one with
+the lowest MdAPE in ``evidence`` (this series' own backtest), else the first available in
 :data:`DEFAULT_PREFERENCE`, the order measured on the backtests in ``docs/methods.md``.
 """
 
@@ -30,7 +30,8 @@ from analysis.projection.shares import share_assumption_row, share_rule
 METHODS = ("share_last", "share_mean", "share_assumption", "ets", "sarimax", "combo")
 COMBO_MEMBERS = ("share_last", "share_mean", "ets", "sarimax")
 GOOD_FACTOR = 1.5  # a member is "good" when its MdAPE <= GOOD_FACTOR * the best member's
-MIN_EVIDENCE = 2  # scored years a member needs before its MdAPE is trusted
+MIN_EVIDENCE = 2  # scored years a combo member needs before its MdAPE is trusted
+MIN_RECOMMEND_EVIDENCE = 4  # scored years before evidence may override DEFAULT_PREFERENCE
 # Used when a series has no backtest evidence: the order of measured MdAPE in docs/methods.md
 # (share_last best from Q1 on national retail and the sample; combo best from Jan-Feb nationally).
 DEFAULT_PREFERENCE = ("share_last", "combo", "share_mean", "ets", "sarimax", "share_assumption")
@@ -171,7 +172,8 @@ def combo_row(found: dict[str, dict], evidence: pd.DataFrame | None) -> dict:
 def recommend(out: pd.DataFrame, evidence: pd.DataFrame | None) -> np.ndarray:
     """True on one row: lowest evidence MdAPE among rows with an estimate, else preference.
 
-    Evidence counts for a method with at least ``MIN_EVIDENCE`` scored years; the stated
+    Evidence counts for a method with at least ``MIN_RECOMMEND_EVIDENCE`` scored years
+    (fewer made the pick worse than the default in the sample backtest); the stated
     share (``share_assumption``) is never recommended from evidence.
     """
     available = out["estimate"].notna().to_numpy()
@@ -179,7 +181,7 @@ def recommend(out: pd.DataFrame, evidence: pd.DataFrame | None) -> np.ndarray:
     if evidence is not None and "mdape" in evidence:
         ranked = evidence.dropna(subset=["mdape"])
         if "n" in ranked:
-            ranked = ranked[ranked["n"] >= MIN_EVIDENCE]
+            ranked = ranked[ranked["n"] >= MIN_RECOMMEND_EVIDENCE]
         ranked = ranked.sort_values("mdape", kind="stable")
         order = [m for m in ranked["method"] if m != "share_assumption"] + order
     pick = np.zeros(len(out), dtype=bool)
