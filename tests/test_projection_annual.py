@@ -112,3 +112,20 @@ def test_thin_evidence_keeps_the_default_recommendation():
     evidence = pd.DataFrame({"method": ["ets", "share_last"], "mdape": [0.5, 3.0], "n": [3, 3]})
     out = project_annual(monthly, 2026, 3, evidence=evidence)
     assert out.loc[out["recommended"], "method"].tolist() == ["share_last"]
+
+
+def test_festival_regressor_recovers_a_strong_march_effect():
+    from analysis.projection.festival import festival_window_shares
+
+    monthly = constant_share_monthly(2012, 2026, noise=0.003, seed=3)
+    shares = festival_window_shares(range(2012, 2027))["mar"]
+    march = monthly.index.month == 3
+    effect = np.exp(-0.8 * shares.reindex(monthly.index.year[march]).to_numpy())
+    monthly[march] = monthly[march].to_numpy() * effect
+    truth = monthly["2026-01":"2026-12"].sum()
+    with_fest = _rows(project_annual(monthly, 2026, 2, methods=["sarimax"], festival=True))
+    without = _rows(project_annual(monthly, 2026, 2, methods=["sarimax"]))
+    err_with = abs(with_fest.loc["sarimax", "estimate"] / truth - 1)
+    err_without = abs(without.loc["sarimax", "estimate"] / truth - 1)
+    assert err_with < 0.01
+    assert err_with < err_without

@@ -49,13 +49,16 @@ def project_annual(
     k: int = 3,
     max_years: int = 10,
     evidence: pd.DataFrame | None = None,
+    festival: bool = False,
 ) -> pd.DataFrame:
     """Annual total of ``year`` projected from months 1..``through_month`` (see module doc).
 
     ``monthly``: monthly flow values on a monthly PeriodIndex (February may hold Jan-Feb with
     January NaN); values after ``through_month`` of ``year`` are ignored. ``evidence``: an
-    :func:`accuracy` table (``method, mdape``) for this series. Never raises on short or odd
-    history: such rows get NaN and a note.
+    :func:`accuracy` table (``method, mdape``) for this series. ``festival``: give
+    ``sarimax`` the Spring Festival regressors (off by default: they made the backtests
+    worse, see docs/methods.md). Never raises on short or odd history: such rows get NaN
+    and a note.
     """
     if not 1 <= through_month <= 12:
         raise ValueError(f"through_month must be 1-12, got {through_month}")
@@ -65,13 +68,13 @@ def project_annual(
     table = ytd_table(known)
     return project_from_tables(table, model_year_table(known, table), year, through_month,
                                methods, share_assumption, level, k=k, max_years=max_years,
-                               evidence=evidence)
+                               evidence=evidence, festival=festival)
 
 
 def project_from_tables(
     table: pd.DataFrame, model: pd.DataFrame, year: int, through_month: int,
     methods: list[str] | tuple[str, ...] | None, share_assumption: float, level: float, *,
-    k: int, max_years: int, evidence: pd.DataFrame | None,
+    k: int, max_years: int, evidence: pd.DataFrame | None, festival: bool = False,
 ) -> pd.DataFrame:
     """:func:`project_annual` from the series' :func:`ytd_table` and :func:`model_year_table`.
 
@@ -90,7 +93,7 @@ def project_from_tables(
         model.loc[year, max(through_month - 1, 0):] = np.nan
     ytd = float(table.at[year, through_month]) if year in table.index else np.nan
     rows = _rows(model, table, year, through_month, methods, share_assumption, level, k,
-                 max_years, ytd, evidence)
+                 max_years, ytd, evidence, festival)
     out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("implied_q1_share",
                                                                          "recommended")])
     out["estimate"] = out["estimate"].astype(float)
@@ -101,7 +104,7 @@ def project_from_tables(
 
 def _rows(model: pd.DataFrame, table: pd.DataFrame, year: int, through_month: int,
           methods: tuple[str, ...], assumed: float, level: float, k: int, max_years: int,
-          ytd: float, evidence: pd.DataFrame | None) -> list[dict]:
+          ytd: float, evidence: pd.DataFrame | None, festival: bool) -> list[dict]:
     if not np.isfinite(ytd):
         note = f"no YTD value for {year}-{through_month:02d}"
         return [{"method": m, "note": note} for m in methods]
@@ -120,7 +123,8 @@ def _rows(model: pd.DataFrame, table: pd.DataFrame, year: int, through_month: in
         if "ets" in need:
             found["ets"] = _add_note(ets_row(values, full, steps, ytd, level), cut)
         if "sarimax" in need:
-            found["sarimax"] = _add_note(sarimax_row(values, years, steps, ytd, level), cut)
+            found["sarimax"] = _add_note(sarimax_row(values, years, steps, ytd, level, festival),
+                                          cut)
     if "combo" in methods:
         found["combo"] = combo_row(found, evidence)
     return [found[m] for m in methods]

@@ -10,8 +10,10 @@ project ``annual = YTD(through_month) + sum_h exp(y_hat_h)`` over the remaining 
   seasonality of period 11; statsmodels ``ETSModel``, heuristic initialisation), needs two
   full years. Interval: quantiles of the remaining total over simulated future paths.
 * ``sarimax``: regression with SARIMA errors, ``y_t = b' x_t + u_t`` with
-  ``(1-B)(1-B^11) u_t = (1 + th B)(1 + TH B^11) a_t`` (the "airline" model) and ``x_t``
-  the Spring Festival window shares of :func:`festival.festival_regressors`. Fitted on the
+  ``(1-B)(1-B^11) u_t = (1 + th B)(1 + TH B^11) a_t`` (the "airline" model) and, when
+  ``festival=True``, ``x_t`` the Spring Festival window shares of
+  :func:`festival.festival_regressors` (off by default: on the model year the regressors
+  made the national and sample backtests worse, docs/methods.md). Fitted on the
   differenced data ``(1-B)(1-B^11)`` (statsmodels ``SARIMAX`` with ``order=(0,0,1)``,
   ``seasonal_order=(0,0,1,11)``); needs three full years. Interval: paths drawn from the
   joint normal forecast errors ``e_h = sum_j psi_j a_{n+h-j}`` (psi the MA(inf) weights of
@@ -98,7 +100,7 @@ def _difference(x: np.ndarray) -> np.ndarray:
 
 
 def sarimax_row(values: np.ndarray, window_years: list[int], steps: int, ytd: float,
-                level: float, festival: bool = True, estimator: str = "css") -> dict:
+                level: float, festival: bool = False, estimator: str = "css") -> dict:
     """Airline model with the Spring Festival regressors (see module docstring).
 
     ``estimator="css"`` (default) takes the conditional-least-squares parameters of
