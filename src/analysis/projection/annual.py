@@ -4,7 +4,7 @@ Rows: ``method, estimate, lower, upper, implied_q1_share, note, recommended``.
 ``implied_q1_share = YTD(through_month) / estimate`` shows what each estimate assumes about
 the share of the year already done. ``combo`` is the plain mean of the *good* members
 (``share_last``, ``share_mean``, ``ets``, ``sarimax``) that produced a number: with backtest
-``evidence`` (at least 3 scored years per member) a member is good when its MdAPE is at most
+``evidence`` (at least 2 scored years per member) a member is good when its MdAPE is at most
 1.5 times the best member's; without evidence every member counts. Its bounds are the means
 of the good members' bounds (quantile averaging). Exactly one row is
 ``recommended``: among methods with an estimate and at least 4 scored years, the one with
