@@ -136,18 +136,19 @@ def _add_note(row: dict, note: str) -> dict:
     return row
 
 
-def _weights(members: list[str], evidence: pd.DataFrame | None) -> pd.Series:
+def _weights(members: list[str], evidence: pd.DataFrame | None) -> dict[str, float]:
     """Equal weights on the good members (MdAPE <= GOOD_FACTOR x best), all when no evidence."""
     if evidence is None or "mdape" not in evidence:
-        return pd.Series(1.0, index=members)
-    table = evidence.drop_duplicates("method").set_index("method")
-    mdape = table["mdape"].reindex(members)
-    if "n" in table:
-        mdape = mdape.where(table["n"].reindex(members) >= MIN_EVIDENCE)
-    if mdape.notna().sum() == 0:
-        return pd.Series(1.0, index=members)
-    good = mdape <= GOOD_FACTOR * mdape.min()
-    return good.astype(float).where(good)
+        return dict.fromkeys(members, 1.0)
+    table = evidence.drop_duplicates("method")
+    counts = table["n"] if "n" in table else pd.Series(MIN_EVIDENCE, index=table.index)
+    trusted = table[(counts >= MIN_EVIDENCE) & table["mdape"].notna()]
+    mdape = dict(zip(trusted["method"], trusted["mdape"].astype(float), strict=True))
+    scored = {m: mdape[m] for m in members if m in mdape}
+    if not scored:
+        return dict.fromkeys(members, 1.0)
+    best = min(scored.values())
+    return {m: 1.0 for m, v in scored.items() if v <= GOOD_FACTOR * best}
 
 
 def combo_row(found: dict[str, dict], evidence: pd.DataFrame | None) -> dict:
@@ -156,20 +157,16 @@ def combo_row(found: dict[str, dict], evidence: pd.DataFrame | None) -> dict:
     if not members:
         return {"method": "combo", "estimate": np.nan, "lower": np.nan, "upper": np.nan,
                 "note": "no member method produced an estimate"}
-    weights = _weights(members, evidence).dropna()
-    members = list(weights.index)
-    parts = pd.DataFrame([found[m] for m in members], index=members)
-    w = weights / weights.sum()
-    bounded = parts[["lower", "upper"]].notna().all(axis=1)
-    wb = w[bounded] / w[bounded].sum() if bounded.any() else w[bounded]
+    good = list(_weights(members, evidence))
+    bounded = [m for m in good
+               if np.isfinite(found[m]["lower"]) and np.isfinite(found[m]["upper"])]
     basis = "backtest" if evidence is not None else "no backtest evidence"
-    note = f"mean of {', '.join(members)} ({basis})"
     return {
         "method": "combo",
-        "estimate": float((parts["estimate"] * w).sum()),
-        "lower": float((parts.loc[bounded, "lower"] * wb).sum()) if bounded.any() else np.nan,
-        "upper": float((parts.loc[bounded, "upper"] * wb).sum()) if bounded.any() else np.nan,
-        "note": note,
+        "estimate": float(np.mean([found[m]["estimate"] for m in good])),
+        "lower": float(np.mean([found[m]["lower"] for m in bounded])) if bounded else np.nan,
+        "upper": float(np.mean([found[m]["upper"] for m in bounded])) if bounded else np.nan,
+        "note": f"mean of {', '.join(good)} ({basis})",
     }
 
 

@@ -67,9 +67,9 @@ def _one_series(name: object, monthly: pd.Series, years: list[int], through_mont
     scored = _score(pd.concat(frames, ignore_index=True))
     if "combo" in wanted:
         combos = []
+        evidence_by_year = _rolling_evidence(scored, years)
         for year in years:
-            past = scored[scored["year"] < year]
-            evidence = accuracy(past) if len(past) else None
+            evidence = evidence_by_year[year]
             now = scored[scored["year"] == year].set_index("method")
             found = {m: now.loc[m].to_dict() for m in COMBO_MEMBERS if m in now.index}
             row = combo_row(found, evidence)
@@ -81,13 +81,32 @@ def _one_series(name: object, monthly: pd.Series, years: list[int], through_mont
     return scored[scored["method"].isin(wanted)]
 
 
+def _rolling_evidence(scored: pd.DataFrame, years: list[int]) -> dict[int, pd.DataFrame | None]:
+    """Per year, ``n`` and ``mdape`` of each method over the series' earlier years only."""
+    ape = scored.pivot_table(index="year", columns="method", values="ape", aggfunc="first",
+                             dropna=False)
+    values = ape.to_numpy(dtype=float)
+    out: dict[int, pd.DataFrame | None] = {}
+    for year in years:
+        past = values[ape.index.to_numpy() < year]
+        if not len(past):
+            out[year] = None
+            continue
+        n = np.isfinite(past).sum(axis=0)
+        with np.errstate(all="ignore"):
+            mdape = np.array([np.median(col[np.isfinite(col)]) if k else np.nan
+                              for col, k in zip(past.T, n, strict=True)])
+        out[year] = pd.DataFrame({"method": ape.columns.to_numpy(), "n": n, "mdape": mdape})
+    return out
+
+
 def _recommended_rows(scored: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     """What ``project_annual`` would have recommended each year from the earlier years only."""
     picks = []
+    evidence_by_year = _rolling_evidence(scored, years)
     for year in years:
-        past = scored[scored["year"] < year]
         now = scored[scored["year"] == year].reset_index(drop=True)
-        pick = recommend(now, accuracy(past) if len(past) else None)
+        pick = recommend(now, evidence_by_year[year])
         row = now[pick].iloc[0].copy()
         row["note"] = f"= {row['method']}"
         row["method"] = "recommended"

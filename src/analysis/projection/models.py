@@ -116,9 +116,9 @@ def sarimax_row(values: np.ndarray, window_years: list[int], steps: int, ytd: fl
         return _row("sarimax", ytd, ytd, ytd, "year complete")
     n = len(values)
     y = np.log(values)
-    regs = festival_regressors(window_years)[: n + steps]
+    regs = festival_regressors(window_years)[: n + steps] if festival else np.zeros((n + steps, 0))
     dx = _difference(regs)
-    keep = np.flatnonzero(np.abs(dx[: n - SLOTS - 1]).sum(axis=0) > 0) if festival else []
+    keep = np.flatnonzero(np.abs(dx[: n - SLOTS - 1]).sum(axis=0) > 0)
     exog = dx[: n - SLOTS - 1, keep] if len(keep) else None
     future = dx[n - SLOTS - 1 :, keep] if len(keep) else None
     try:
