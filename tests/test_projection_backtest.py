@@ -63,3 +63,14 @@ def test_backtest_short_series_gives_nan_not_error():
     by = result.set_index("method")
     assert np.isnan(by.loc["ets", "estimate"])
     assert by.loc["share_mean", "ape"] == pytest.approx(0, abs=1e-9)
+
+
+def test_backtest_on_a_dask_client_matches_serial():
+    distributed = pytest.importorskip("distributed")
+    panel = pd.DataFrame({f"s{i}": constant_share_monthly(2014, 2025, noise=0.02, seed=i)
+                          for i in range(2)})
+    methods = ["share_last", "share_mean", "combo"]
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+                            dashboard_address=None) as client:
+        on_dask = backtest(panel, [2024, 2025], 3, methods=methods, client=client)
+    pd.testing.assert_frame_equal(on_dask, backtest(panel, [2024, 2025], 3, methods=methods))
