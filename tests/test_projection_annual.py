@@ -129,3 +129,10 @@ def test_festival_regressor_recovers_a_strong_march_effect():
     err_without = abs(without.loc["sarimax", "estimate"] / truth - 1)
     assert err_with < 0.01
     assert err_with < err_without
+
+
+def test_evidence_ties_follow_the_default_preference():
+    monthly = constant_share_monthly(2015, 2026, noise=0.01, seed=2)
+    evidence = pd.DataFrame({"method": ["combo", "share_last"], "mdape": [1.0, 1.0], "n": [5, 5]})
+    out = project_annual(monthly, 2026, 3, evidence=evidence)
+    assert out.loc[out["recommended"], "method"].tolist() == ["share_last"]

@@ -183,7 +183,9 @@ def recommend(out: pd.DataFrame, evidence: pd.DataFrame | None) -> np.ndarray:
         ranked = evidence.dropna(subset=["mdape"])
         if "n" in ranked:
             ranked = ranked[ranked["n"] >= MIN_RECOMMEND_EVIDENCE]
-        ranked = ranked.sort_values("mdape", kind="stable")
+        rank = {m: i for i, m in enumerate(DEFAULT_PREFERENCE)}
+        ranked = ranked.assign(_pref=ranked["method"].map(rank).fillna(len(rank)))
+        ranked = ranked.sort_values(["mdape", "_pref"], kind="stable")  # ties: preference
         order = [m for m in ranked["method"] if m != "share_assumption"] + order
     pick = np.zeros(len(out), dtype=bool)
     for method in order:
