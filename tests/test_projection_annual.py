@@ -136,3 +136,21 @@ def test_evidence_ties_follow_the_default_preference():
     evidence = pd.DataFrame({"method": ["combo", "share_last"], "mdape": [1.0, 1.0], "n": [5, 5]})
     out = project_annual(monthly, 2026, 3, evidence=evidence)
     assert out.loc[out["recommended"], "method"].tolist() == ["share_last"]
+
+
+def test_real_national_retail_share_last_by_hand(real_data):
+    from analysis.bureau_yyyym import read_yyyym_csv
+    from analysis.conversions import ytd_to_monthly_series
+
+    ytd = read_yyyym_csv(real_data / "nbs-national-retail" / "retail_sales_cumulative.csv")
+    out = _rows(project_annual(ytd_to_monthly_series(ytd), 2025, 3))
+    # file cells: 2025 1-3月 124671.1; 2024 1-3月 120326.8, 全年 487894.8
+    expected = 124671.1 / (120326.8 / 487894.8)
+    assert out.loc["share_last", "estimate"] == pytest.approx(expected, rel=1e-9)
+    assert out.loc["share_last", "implied_q1_share"] == pytest.approx(120326.8 / 487894.8)
+    assert out.loc["share_assumption", "estimate"] == pytest.approx(124671.1 / 0.30)
+    assert "outside the historical range 20.0%-24.7%" in out.loc["share_assumption", "note"]
+    # the actual 2025 total was 501202.4: share_last is off by under 1%
+    assert abs(out.loc["share_last", "estimate"] / 501202.4 - 1) < 0.01
+    assert out["recommended"].sum() == 1
+    assert out.loc["ets", "estimate"] > 0 and out.loc["sarimax", "estimate"] > 0
