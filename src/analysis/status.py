@@ -1,0 +1,95 @@
+"""Red / amber / green status of a gap-table row, with configurable thresholds.
+
+Each row is judged by its **shortfall** in percentage points (positive = behind), the
+worst of the comparisons that apply to it:
+
+- ``target``: rate rows (growth, or a ratio/stock level) ``-(actual - target) * s``;
+- ``schedule``: cumulative rows (a flow/count YTD level with a target)
+  ``-(completion_rate - schedule_progress) * 100 * s``;
+- ``city``: rate rows ``-(actual - city_value) * s`` (when ``compare_city``).
+
+``s`` is +1 when higher is better and -1 when lower is better (catalogue ``direction``).
+For figures not in percent (e.g. a plot ratio) the difference is taken relative to the
+reference, in percent: ``100 * (actual - ref) / |ref|``, so the same thresholds apply.
+
+Status: ``red`` when shortfall > ``red_pp``; ``amber`` when ``amber_pp`` < shortfall <=
+``red_pp``; ``green`` otherwise; ``unknown`` when no comparison is possible (missing
+actual, or neither target, schedule nor city figure) - never green by default.
+``lagging`` (短板) is true for the statuses in ``lagging_statuses`` (red by default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+STATUSES = ("green", "amber", "red", "unknown")
+
+
+@dataclass(frozen=True)
+class StatusThresholds:
+    """Thresholds for :func:`assess_status` (percentage points of shortfall).
+
+    Defaults: red when more than 2 pp behind target, schedule or city; amber when behind
+    by more than 0 and at most 2 pp; green when on or ahead of every reference.
+    """
+
+    red_pp: float = 2.0
+    amber_pp: float = 0.0
+    compare_city: bool = True
+    lagging_statuses: tuple[str, ...] = ("red",)
+
+    def __post_init__(self) -> None:
+        if self.red_pp < self.amber_pp:
+            raise ValueError(f"red_pp ({self.red_pp}) must not be below amber_pp ({self.amber_pp})")
+        unknown = set(self.lagging_statuses) - set(STATUSES)
+        if unknown:
+            raise ValueError(f"lagging_statuses has unknown statuses {sorted(unknown)}; use {STATUSES}")
+
+
+def _difference_pp(actual: pd.Series, ref: pd.Series, percent: pd.Series) -> pd.Series:
+    """``actual - ref`` in pp for percent rows, else relative difference in percent."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = 100 * (actual - ref) / ref.abs().where(ref != 0)
+    return (actual - ref).where(percent, relative)
+
+
+def assess_status(table: pd.DataFrame, thresholds: StatusThresholds | None = None) -> pd.DataFrame:
+    """Shortfall, its basis, status and lagging flag for every row of a gap table.
+
+    ``table`` needs ``actual, target, city_value, completion_rate, schedule_progress, unit,
+    row_kind`` (``"rate"`` or ``"cumulative"``) and ``direction``. Returns a frame on the
+    same index with ``shortfall_pp, status_basis, status, lagging``.
+    """
+    t = thresholds or StatusThresholds()
+    sign = np.where(table["direction"] == "lower", -1.0, 1.0)
+    percent = table["unit"] == "%"
+    rate = table["row_kind"] == "rate"
+    actual = table["actual"].astype(float)
+    by_target = -sign * _difference_pp(actual, table["target"].astype(float), percent)
+    by_target = by_target.where(rate)
+    by_schedule = -sign * (table["completion_rate"] - table["schedule_progress"]) * 100
+    by_schedule = by_schedule.where(~rate)
+    by_city = -sign * _difference_pp(actual, table["city_value"].astype(float), percent)
+    by_city = by_city.where(rate & t.compare_city)
+
+    candidates = np.column_stack([by_target, by_schedule, by_city]).astype(float)
+    known = ~np.isnan(candidates).all(axis=1)
+    filled = np.where(np.isnan(candidates), -np.inf, candidates)
+    shortfall = pd.Series(np.where(known, filled.max(axis=1), np.nan), index=table.index)
+    basis = pd.Series(np.array(["target", "schedule", "city"], dtype=object)[filled.argmax(axis=1)], index=table.index)
+    basis = basis.where(known)
+
+    status = np.select(
+        [~known, shortfall > t.red_pp, shortfall > t.amber_pp],
+        ["unknown", "red", "amber"],
+        default="green",
+    )
+    out = pd.DataFrame(index=table.index)
+    out["shortfall_pp"] = shortfall
+    out["status_basis"] = basis
+    out["status"] = status
+    out["lagging"] = out["status"].isin(t.lagging_statuses)
+    return out
