@@ -236,6 +236,18 @@ def test_a_month_without_data_is_an_error():
         gap_table(obs(), targets(), regions(), "2026-04")
 
 
+def test_january_is_published_with_february():
+    # Bureau tables carry a blank January column: rows that exist with NaN values.
+    jan = obs().loc[lambda f: f["period"] == pd.Period("2026-02", "M")].assign(
+        period=pd.Period("2026-01", "M"), value=np.nan
+    )
+    data = pd.concat([obs(), jan], ignore_index=True)
+    with pytest.raises(DataError, match=r"January .*1-2月.*use 2026-02"):
+        gap_table(data, targets(), regions(), "2026-01")
+    with pytest.raises(DataError, match=r"1-2月.*use 2026-02"):  # no January rows at all
+        gap_table(obs(), targets(), regions(), "2026-01")
+
+
 def test_inputs_not_modified():
     data, tg = obs(), targets()
     before = data.copy()

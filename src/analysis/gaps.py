@@ -27,6 +27,10 @@ ties share the best rank (``method="min"``), missing values are not ranked
 The arithmetic runs on the dense cube of :mod:`analysis.panel` (numpy indexing, no joins
 on string keys), so a table for all 2,850 counties of China takes about a second.
 
+January is not published on its own (1-2月 comes out in February; bureau tables carry a
+blank January column): ``as_of`` January with no figures is a ``DataError`` telling the
+caller to use February, never a table of unknown rows.
+
 Changes are against the previous published YTD period of the same year (for 1-3月 that is
 1-2月; none for 1-2月, since January is not published on its own). Own history: the same
 period last year and the mean of the same period in the last three years.
@@ -252,7 +256,13 @@ def gap_table(
     if prev is not None:
         wanted += [prev, prev - 12]
     panel = build_panel(obs, regions, wanted, pd.Index(cat.index.astype(str)), levels)
-    if not panel.exists[panel.slot(period)].any():
+    if np.isnan(panel.values[panel.slot(period)]).all():
+        if period.month == 1:
+            raise DataError(
+                f"no figures for January {period.year}: January is released together with February "
+                f"as 1-2月, so there is no January gap table; use {period.year}-02",
+                expected=f"as_of {period.year}-02 (1-2月)",
+            )
         raise DataError(
             f"no observations for {period} in the regions of levels {levels} or their parents",
             expected="an as-of month that the bureau tables cover",
