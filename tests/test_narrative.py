@@ -76,6 +76,24 @@ def test_completion_against_schedule():
     )
 
 
+def test_q1_target_decides_the_shortfall_reason():
+    q1 = dict(FAI_L, q1_schedule_progress=1.0, q1_gap_to_schedule_pp=-14.8, status_basis="q1_schedule",
+              shortfall_pp=14.8)
+    assert shortfall_sentence(table(q1), "330101") == "当前短板指标1项：固定资产投资（完成一季度目标的85.2%）。"
+    # February: 48% of the Q1 target against 2/3 of the quarter elapsed.
+    feb = dict(q1, period=FEB, prev_period=None, completion_rate=0.12, schedule_progress=2 / 12,
+               gap_to_schedule_pp=12 - 100 * 2 / 12, q1_completion_rate=0.48, q1_schedule_progress=2 / 3,
+               q1_gap_to_schedule_pp=48 - 200 / 3, shortfall_pp=200 / 3 - 48)
+    assert indicator_sentence(table(feb), "330101", "fai") == (
+        "1-2月，全县固定资产投资21.3亿元；完成年度目标的12.0%，低于时序进度4.7个百分点，"
+        "完成一季度目标的48.0%，低于一季度时序进度18.7个百分点。"
+    )
+    assert shortfall_sentence(table(feb), "330101", lang="en") == (
+        "Lagging indicators (1): fixed-asset investment (48.0% of the Q1 target, "
+        "18.7 percentage points below the Q1 time schedule)."
+    )
+
+
 def test_growth_and_level_in_one_sentence():
     assert indicator_sentence(table(FAI_G, FAI_L), "330101", "fai") == (
         "1-3月，全县固定资产投资21.3亿元，同比增长6.5%，低于全市平均5.0个百分点，居全市第3位，位次与1-2月持平，"

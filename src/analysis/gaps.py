@@ -14,10 +14,16 @@ target for) at the as-of month. Two kinds of row:
   ``gap_to_city`` is NaN and ``share_of_city = actual / city_value`` is given instead.
 
 Targets: with ``horizon="auto"`` rate rows use the Q1 target in January-March when there
-is one, otherwise the annual target; cumulative rows always use the annual target (the
-完成率 vs 时序进度 convention) and give ``q1_completion_rate = actual / Q1 target`` beside
-it. ``horizon="q1"`` uses Q1 targets only (the schedule then runs over the quarter:
-month / 3); ``"annual"`` annual targets only.
+is one, otherwise the annual target; cumulative rows keep the annual target in
+``target``/``completion_rate``/``gap_to_schedule_pp`` (the 完成率 vs 时序进度 convention)
+and give ``q1_completion_rate = actual / Q1 target`` beside it. **Status in Q1**: from
+January to March a cumulative row with a Q1 target is judged on the Q1 target, not on the
+annual one - ``q1_gap_to_schedule_pp = (q1_completion_rate - q1_schedule_progress) * 100``
+with ``q1_schedule_progress`` the elapsed share of the quarter (month / 3, so 100% in March;
+or elapsed days / days of Q1) - because Q1 targets already carry the slow start of the year
+(Spring Festival), and a county that met its Q1 target is not a 短板. The annual columns
+stay as information. ``horizon="q1"`` uses Q1 targets only (the schedule then runs over the
+quarter); ``"annual"`` annual targets only (and annual status all year).
 City figures: the published city row, else the catalogue aggregate
 (:mod:`analysis.aggregate`). Ranks: among the counties of the same parent (``peers=
 "city"``) or among all counties (``"all"``), 1 = best by the catalogue ``direction``,
@@ -55,7 +61,8 @@ _CATALOGUE_COLUMNS = ("direction", "kind", "city_agg", "weight", "unit")
 COLUMNS = [
     "region_code", "region_name", "parent", "indicator", "period", "measure", "row_kind", "unit",
     "direction", "actual", "target", "target_horizon", "gap_to_target", "completion_rate",
-    "q1_completion_rate", "schedule_progress", "gap_to_schedule_pp", "city_value", "city_source",
+    "q1_completion_rate", "schedule_progress", "gap_to_schedule_pp", "q1_schedule_progress",
+    "q1_gap_to_schedule_pp", "city_value", "city_source",
     "gap_to_city", "gap_to_city_pp", "share_of_city", "rank", "n_peers", "rank_note", "shortfall_pp",
     "status_basis", "status", "lagging",
 ]
@@ -164,6 +171,10 @@ def _snapshot(
         q1_completion = np.where(cumulative & (q1 != 0), actual / q1, np.nan)
     progress = np.where(use_q1, _period_schedule(period, "q1", schedule_by), _schedule_progress(period, schedule_by))
     progress = np.where(cumulative & ~np.isnan(target), progress, np.nan)
+    # In January-March a cumulative row with a Q1 target is judged on that target: completion
+    # of the Q1 target against the elapsed share of the quarter (the annual columns stay).
+    q1_basis = cumulative & ~np.isnan(q1_completion) & (horizon != "annual") & (period.month <= 3)
+    q1_progress = np.where(q1_basis, _period_schedule(period, "q1", schedule_by), np.nan)
 
     city, published = city_cube(panel, slot, panel.slot(period - 12), cat)
     city_value = np.where(has_parent, city[safe, ind, meas], np.nan)
@@ -186,6 +197,8 @@ def _snapshot(
         "q1_completion_rate": q1_completion,
         "schedule_progress": progress,
         "gap_to_schedule_pp": (completion - progress) * 100,
+        "q1_schedule_progress": q1_progress,
+        "q1_gap_to_schedule_pp": (q1_completion - q1_progress) * 100,
         "city_value": city_value,
         "gap_to_city": gap_to_city,
         "gap_to_city_pp": np.where(unit == "%", gap_to_city, np.nan),

@@ -90,10 +90,19 @@ def _completion_clauses(row: pd.Series, lang: str) -> list[str]:
         change = gap_change_phrase(row["gap_to_schedule_pp"], row["gap_to_schedule_change_pp"], prev, lang)
         if change:
             out.append(change)
-    q1_rate = row.get("q1_completion_rate")
-    if row["target_horizon"] == "annual" and _ok(q1_rate):
-        q1 = fmt(q1_rate * 100)
-        out.append(f"完成一季度目标的{q1}%" if lang == "zh" else f"{q1}% of the Q1 target")
+    if row["target_horizon"] == "annual" and _ok(row.get("q1_completion_rate")):
+        out += _q1_clauses(row, lang)
+    return out
+
+
+def _q1_clauses(row: pd.Series, lang: str) -> list[str]:
+    """完成一季度目标的92.8%[，低于一季度时序进度X个百分点 (before March only)]."""
+    q1 = fmt(row["q1_completion_rate"] * 100)
+    out = [f"完成一季度目标的{q1}%" if lang == "zh" else f"{q1}% of the Q1 target"]
+    progress = row.get("q1_schedule_progress")
+    if _ok(progress) and progress < 1:
+        ref = "一季度时序进度" if lang == "zh" else "the Q1 time schedule"
+        out.append(diff_phrase(row["q1_gap_to_schedule_pp"], ref, lang))
     return out
 
 
@@ -195,6 +204,8 @@ def _lag_reason(row: pd.Series, lang: str) -> str:
     basis = row["status_basis"]
     if basis == "schedule":
         return diff_phrase(row["gap_to_schedule_pp"], ref["schedule"], lang)
+    if basis == "q1_schedule":
+        return _join(_q1_clauses(row, lang), lang)
     if basis == "target":
         return diff_phrase(row["gap_to_target"], ref[row["target_horizon"]], lang, _diff_unit(row))
     return diff_phrase(row["gap_to_city"], ref["city"], lang, _diff_unit(row))
