@@ -133,24 +133,36 @@ def test_projects_sentence():
                          "completed_investment": 6500.0, "completion_rate": 0.13, "gap_to_schedule_pp": -12.0,
                          "start_ok": False, "completion_ok": False, "n_late_projects": 1, "max_days_late": 19,
                          "top3": ["丙镇", "甲镇", "乙镇"], "interview": ["丙镇"]})
+    summary["county_name"] = "一县"
     assert projects_sentence(summary, "2026-03-20") == (
         "截至3月20日，全县重点项目计划开工3个，已开工2个，开工率66.7%；完成投资6500万元，投资完成率13.0%，"
         "低于时序进度12.0个百分点。“双90”目标：开工率未达90%，投资完成率未达时序进度的90%。"
         "逾期未开工项目1个，最长逾期19天。本周投资贡献前三位的乡镇为丙镇、甲镇、乙镇；丙镇连续两周排名末位。"
     )
-    bare = summary.drop(["n_late_projects", "max_days_late", "top3", "interview"])
+    bare = summary.drop(["n_late_projects", "max_days_late", "top3", "interview", "county_name"])
     assert projects_sentence(bare, "2026-03-20", lang="en") == (
         "By 20 Mar, 2 of the 3 key projects due had started (start rate 66.7%); investment completed "
         "65.0 million yuan, 13.0% of the annual plan, 12.0 percentage points below the time schedule. "
         "Double-90 goal: start rate not met, investment vs 90% of schedule not met."
     )
+    # A district is 全区, like in every other sentence; with no name at all, no subject is guessed.
+    assert projects_sentence(bare, "2026-03-20", region_name="北塘区").startswith("截至3月20日，全区重点项目计划开工3个")
+    assert projects_sentence(bare, "2026-03-20", lang="en", region_name="北塘区").startswith(
+        "By 20 Mar, 2 of the district's 3 key projects due"
+    )
+    assert projects_sentence(bare, "2026-03-20").startswith("截至3月20日，重点项目计划开工3个")
 
 
 def test_projects_paragraph_from_the_ledger():
     from test_projects import AS_OF, ledger, weekly
 
-    summary = county_summary(ledger(), AS_OF, weekly(), {"330101003": "丙镇", "330101001": "甲镇"})
+    names = {"330101003": "丙镇", "330101001": "甲镇", "330101": "一县"}
+    summary = county_summary(ledger(), AS_OF, weekly(), names)
+    assert summary["county_name"].tolist()[:1] == ["一县"]
     sentences = projects_sentences(summary, AS_OF)
+    assert projects_sentences(summary.drop(columns="county_name"), AS_OF, region_names={"330101": "三区"})[
+        "330101"
+    ].startswith("截至3月20日，全区重点项目")
     assert sentences["330101"] == (
         "截至3月20日，全县重点项目计划开工3个，已开工2个，开工率66.7%；完成投资6500万元，投资完成率13.0%，"
         "低于时序进度12.0个百分点。“双90”目标：开工率未达90%，投资完成率未达时序进度的90%。"

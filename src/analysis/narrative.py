@@ -241,14 +241,20 @@ def shortfall_sentence(
     return _finish(text, lang)
 
 
-def projects_sentence(summary: pd.Series, as_of: object, lang: str = "zh") -> str:
+def projects_sentence(
+    summary: pd.Series, as_of: object, lang: str = "zh", region_name: str | None = None
+) -> str:
     """Key-project sentence from one row of :func:`analysis.projects.county_summary`.
 
     Uses ``n_planned, n_started, start_rate, completed_investment (万元), completion_rate,
     gap_to_schedule_pp, start_ok, completion_ok`` and, when present, ``n_late_projects,
-    max_days_late, top3, interview``.
+    max_days_late, top3, interview``. The subject (全县/全区/...) follows the same rule as
+    the other sentences (:func:`region_subject`) on ``region_name``, else the row's
+    ``county_name``; with no name the sentence has no subject (重点项目…), never a guessed 全县.
     """
     d = pd.Timestamp(as_of)
+    name = region_name if region_name else summary.get("county_name")
+    subject = region_subject(str(name), lang) if _ok(name) and name else ""
     rate = fmt(summary["start_rate"] * 100) if _ok(summary["start_rate"]) else None
     done = amount_phrase(summary["completed_investment"] / 1e4, lang)
     completion = fmt(summary["completion_rate"] * 100) if _ok(summary["completion_rate"]) else None
@@ -257,7 +263,7 @@ def projects_sentence(summary: pd.Series, as_of: object, lang: str = "zh") -> st
     n_late = int(summary.get("n_late_projects", 0) or 0)
     top, interview = list(summary.get("top3", []) or []), list(summary.get("interview", []) or [])
     if lang == "zh":
-        text = f"截至{d.month}月{d.day}日，全县重点项目计划开工{n_planned}个，已开工{n_started}个"
+        text = f"截至{d.month}月{d.day}日，{subject}重点项目计划开工{n_planned}个，已开工{n_started}个"
         if rate:
             text += f"，开工率{rate}%"
         text += f"；完成投资{done}"
@@ -273,7 +279,8 @@ def projects_sentence(summary: pd.Series, as_of: object, lang: str = "zh") -> st
         if interview:
             text += f"；{'、'.join(interview)}连续两周排名末位"
         return text + "。"
-    text = f"By {d.day} {d.strftime('%b')}, {n_started} of the {n_planned} key projects due had started"
+    whose = f"{subject}'s " if subject else "the "
+    text = f"By {d.day} {d.strftime('%b')}, {n_started} of {whose}{n_planned} key projects due had started"
     if rate:
         text += f" (start rate {rate}%)"
     text += f"; investment completed {done}"
@@ -290,9 +297,19 @@ def projects_sentence(summary: pd.Series, as_of: object, lang: str = "zh") -> st
     return text + "."
 
 
-def projects_sentences(summary: pd.DataFrame, as_of: object, lang: str = "zh") -> dict[str, str]:
-    """County code -> :func:`projects_sentence` for every row of a county summary."""
-    return {row["county_code"]: projects_sentence(row, as_of, lang) for _, row in summary.iterrows()}
+def projects_sentences(
+    summary: pd.DataFrame, as_of: object, lang: str = "zh", region_names: dict[str, str] | None = None
+) -> dict[str, str]:
+    """County code -> :func:`projects_sentence` for every row of a county summary.
+
+    ``region_names`` (code -> name) gives each sentence its subject when the summary has no
+    ``county_name`` column.
+    """
+    names = region_names or {}
+    return {
+        row["county_code"]: projects_sentence(row, as_of, lang, names.get(row["county_code"]))
+        for _, row in summary.iterrows()
+    }
 
 
 def county_narrative(

@@ -204,15 +204,17 @@ def county_summary(
 ) -> pd.DataFrame:
     """Per county: :func:`start_rates` plus late projects and the week's top three and 约谈 list.
 
-    Adds ``n_late_projects, max_days_late`` and, from the last weekly report on or before
-    ``as_of``, ``week_end``, ``top3`` and ``interview`` (lists of township names, from
-    ``township_names`` or the codes).
+    Adds ``n_late_projects, max_days_late``, ``county_name`` (from ``township_names`` when
+    it also names the counties, as a code -> name map of all regions does; else NaN) and,
+    from each county's last weekly report on or before ``as_of``, ``week_end``, ``top3``
+    and ``interview`` (lists of township names, from ``township_names`` or the codes).
     """
     out = start_rates(projects, as_of, "county", schedule_by)
     late = late_projects(projects, as_of).groupby("county_code")["days_late"].agg(["size", "max"])
     late = late.rename(columns={"size": "n_late_projects", "max": "max_days_late"})
     out = out.merge(late, left_on="county_code", right_index=True, how="left")
     out["n_late_projects"] = out["n_late_projects"].fillna(0).astype(int)
+    out["county_name"] = out["county_code"].map(township_names or {})
     out["top3"] = [[] for _ in range(len(out))]
     out["interview"] = [[] for _ in range(len(out))]
     out["week_end"] = pd.NaT
