@@ -119,6 +119,15 @@ def test_shortfall_sentence_and_paragraphs():
         "；另有1项指标数据暂缺或无可比基准。"
     )
     assert shortfall_sentence(table(IVA), "330101") == "各项指标均未明显落后于目标、时序进度和全市平均。"
+    # A level row without a target is unknown, but its indicator was judged on growth: not counted.
+    no_target = dict(FAI_L, status="unknown", lagging=False, status_basis=np.nan, target=np.nan,
+                     completion_rate=np.nan, shortfall_pp=np.nan)
+    assert shortfall_sentence(table(FAI_G, no_target, IVA, RETAIL), "330101") == (
+        "当前短板指标1项：固定资产投资（低于全市平均5.0个百分点）；另有1项指标数据暂缺或无可比基准。"
+    )
+    assert shortfall_sentence(table(dict(IVA, status="green"), no_target), "330101") == (
+        "各项指标均未明显落后于目标、时序进度和全市平均；另有1项指标数据暂缺或无可比基准。"
+    )
     industry = section_paragraph(t, "330101", "industry")
     assert industry == (
         "1-3月，全县规上工业增加值同比增长5.2%，低于全市平均1.3个百分点，居全市第7位，比1-2月前移2位。"

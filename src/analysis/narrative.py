@@ -218,7 +218,10 @@ def shortfall_sentence(
     cat = catalog.indicators() if catalogue is None else catalogue
     own = table.loc[table["region_code"] == region_code]
     lag = lagging_list(own, cat)
-    unknown = own.loc[own["status"] == "unknown", "indicator"].nunique()
+    # Indicators with no known status on any row (a level row without a target does not count
+    # when the growth row was judged, nor does an indicator already listed as 短板).
+    judged = (own["status"] != "unknown").groupby(own["indicator"]).any()
+    unknown = int((~judged).sum())
     if lag.empty:
         text = "各项指标均未明显落后于目标、时序进度和全市平均" if lang == "zh" else (
             "No indicator is clearly behind its target, the time schedule or the city average"
