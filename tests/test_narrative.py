@@ -63,6 +63,19 @@ def test_growth_sentence_matches_the_briefing_example():
     assert indicator_sentence(t, "330101", "fai") is None
 
 
+def test_rank_wording_follows_the_peer_group():
+    t = gap_table(obs(), targets(), regions(), "2026-03", peers="all")
+    assert set(t["peer_group"]) == {"all"}
+    assert set(gap_table(obs(), targets(), regions(), "2026-03")["peer_group"]) == {"city"}
+    everyone = table(dict(IVA, peer_group="all"))
+    assert indicator_sentence(everyone, "330101", "iva", with_period=False) == (
+        "全县规上工业增加值同比增长5.2%，低于全市平均1.3个百分点，居所有县（市、区）第7位，比1-2月前移2位。"
+    )
+    assert "ranking 7th in all counties" in indicator_sentence(everyone, "330101", "iva", lang="en")
+    city = table(dict(IVA, peer_group="city"))
+    assert "居全市第7位" in indicator_sentence(city, "330101", "iva")
+
+
 def test_completion_against_schedule():
     t = table(FAI_L)
     assert indicator_sentence(t, "330101", "fai", with_period=False) == (

@@ -28,7 +28,8 @@ City figures: the published city row, else the catalogue aggregate
 (:mod:`analysis.aggregate`). Ranks: among the counties of the same parent (``peers=
 "city"``) or among all counties (``"all"``), 1 = best by the catalogue ``direction``,
 ties share the best rank (``method="min"``), missing values are not ranked
-(``rank`` NaN, ``rank_note`` says why). Status: :mod:`analysis.status`.
+(``rank`` NaN, ``rank_note`` says why); ``peer_group`` records which (``"city"`` or
+``"all"``) so the wording can say 全市 or 所有县（市、区）. Status: :mod:`analysis.status`.
 
 The arithmetic runs on the dense cube of :mod:`analysis.panel` (numpy indexing, no joins
 on string keys), so a table for all 2,850 counties of China takes about a second.
@@ -63,7 +64,7 @@ COLUMNS = [
     "direction", "actual", "target", "target_horizon", "gap_to_target", "completion_rate",
     "q1_completion_rate", "schedule_progress", "gap_to_schedule_pp", "q1_schedule_progress",
     "q1_gap_to_schedule_pp", "city_value", "city_source",
-    "gap_to_city", "gap_to_city_pp", "share_of_city", "rank", "n_peers", "rank_note", "shortfall_pp",
+    "gap_to_city", "gap_to_city_pp", "share_of_city", "rank", "n_peers", "peer_group", "rank_note", "shortfall_pp",
     "status_basis", "status", "lagging",
 ]
 
@@ -222,6 +223,7 @@ def _snapshot(
         "city_source": np.where(
             ~np.isnan(city_value), np.where(published[safe, ind, meas], "published", "aggregated"), None
         ),
+        "peer_group": np.full(len(peer), peers, dtype=object),
         "rank_note": np.where(
             np.isnan(actual), "not ranked: value missing", np.where(lonely, "not ranked: no parent", "")
         ),

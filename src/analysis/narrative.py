@@ -37,9 +37,10 @@ from analysis.narrative_rules import (
 
 SECTIONS = ("overall", "industry", "investment", "consumption", "projects")
 _REF = {
-    "zh": {"city": "全市平均", "peers": "全市", "schedule": "时序进度", "annual": "年度目标", "q1": "一季度目标"},
-    "en": {"city": "the city average", "peers": "the city", "schedule": "the time schedule",
-           "annual": "the annual target", "q1": "the Q1 target"},
+    "zh": {"city": "全市平均", "peers": "全市", "peers_all": "所有县（市、区）", "schedule": "时序进度",
+           "annual": "年度目标", "q1": "一季度目标"},
+    "en": {"city": "the city average", "peers": "the city", "peers_all": "all counties",
+           "schedule": "the time schedule", "annual": "the annual target", "q1": "the Q1 target"},
 }
 
 
@@ -60,7 +61,9 @@ def _diff_unit(row: pd.Series) -> str:
 def _rank_clauses(row: pd.Series, lang: str, prefix: str = "") -> list[str]:
     if not _ok(row["rank"]):
         return []
-    out = [rank_phrase(row["rank"], _REF[lang]["peers"], lang, prefix)]
+    # Ranked among the city's counties (居全市第N位) or among all counties (peer_group "all").
+    peers = _REF[lang]["peers_all" if row.get("peer_group") == "all" else "peers"]
+    out = [rank_phrase(row["rank"], peers, lang, prefix)]
     if _ok(row.get("prev_period")):
         change = rank_change_phrase(row["rank_change"], period_label(row["prev_period"], lang), lang)
         if change:
