@@ -76,6 +76,13 @@ def test_rank_wording_follows_the_peer_group():
     assert "居全市第7位" in indicator_sentence(city, "330101", "iva")
 
 
+def test_county_level_city_is_named_not_quanshi():
+    yiwu = table(dict(IVA, region_name="义乌市"))
+    assert indicator_sentence(yiwu, "330101", "iva", with_period=False) == (
+        "义乌市规上工业增加值同比增长5.2%，低于全市平均1.3个百分点，居全市第7位，比1-2月前移2位。"
+    )
+
+
 def test_completion_against_schedule():
     t = table(FAI_L)
     assert indicator_sentence(t, "330101", "fai", with_period=False) == (

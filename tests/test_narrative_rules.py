@@ -65,6 +65,9 @@ def test_ranks_labels_and_subjects():
     assert period_label(pd.Period("2026-02", "M"), "en") == "Jan-Feb"
     assert region_subject("一县") == "全县" and region_subject("三区") == "全区"
     assert region_subject("一县", "en") == "the county"
+    # A county-level city compared with 全市平均 is named, not 全市; the city itself is 全市.
+    assert region_subject("义乌市") == "义乌市" and region_subject("义乌市", "en") == "the county-level city"
+    assert region_subject("金华市", level="city") == "全市" and region_subject("四子王旗") == "全旗"
 
 
 def test_gap_change_only_when_behind_both_times():

@@ -151,9 +151,20 @@ def gap_change_phrase(
     return f"the gap {'narrowing' if change > 0 else 'widening'} by {value} percentage points from {prev_label}"
 
 
-def region_subject(name: str, lang: str = "zh") -> str:
-    """全县 / 全区 / 全市 / 全旗 from the region's name (en: the county / the district)."""
+def region_subject(name: str, lang: str = "zh", level: str = "county") -> str:
+    """Subject of a region's sentences: 全县 / 全区 / 全旗 from the name's last character.
+
+    A county-level city (``level="county"``, name ending in 市, e.g. 义乌市) is called by its
+    name, never 全市: its sentences compare it with 全市平均 (the prefecture city), and
+    "全市…低于全市平均" would be ambiguous. 全市 is used only for the city itself
+    (``level="city"``). English: the county / the district / the banner / the city; a
+    county-level city is "the county-level city".
+    """
     last = name[-1:] if name else ""
+    if level != "county" and last == "市":
+        return "全市" if lang == "zh" else "the city"
     if lang == "zh":
-        return f"全{last}" if last in ("县", "区", "市", "旗") else name
-    return {"区": "the district", "市": "the city"}.get(last, "the county")
+        if last == "市":
+            return name
+        return f"全{last}" if last in ("县", "区", "旗") else name
+    return {"区": "the district", "市": "the county-level city", "旗": "the banner"}.get(last, "the county")
