@@ -121,6 +121,11 @@ def test_county_summary():
     early = county_summary(ledger(), "2026-03-14", weekly()).set_index("county_code")
     assert early.loc[C1, "interview"] == [T3]  # week ending 13 March: T3 last twice
     assert county_summary(ledger(), AS_OF).loc[0, "top3"] == []
+    # C2's last report is a week earlier than C1's: it still gets its own top three.
+    partial = weekly().loc[lambda w: ~((w["county_code"] == C2) & (w["week_end"] == pd.Timestamp(AS_OF)))]
+    s = county_summary(ledger(), AS_OF, partial, {T3: "丙镇"}).set_index("county_code")
+    assert s.loc[C2, "top3"] == [T9] and s.loc[C2, "week_end"] == pd.Timestamp("2026-03-13")
+    assert s.loc[C1, "top3"] == ["丙镇", T1, T2] and s.loc[C1, "week_end"] == pd.Timestamp(AS_OF)
 
 
 def test_investment_schedule_at_the_ledger_report_date():

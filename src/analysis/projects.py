@@ -247,11 +247,13 @@ def county_summary(
     if upto.empty:
         return out
     ranked = township_ranking(upto)
-    week = ranked.loc[ranked["week_end"] == ranked["week_end"].max()].sort_values(["rank", "township_code"])
+    # Each county's own latest report: a county that reported last a week earlier keeps its top 3.
+    latest = ranked.groupby("county_code")["week_end"].transform("max")
+    week = ranked.loc[ranked["week_end"] == latest].sort_values(["rank", "township_code"])
     week = week.assign(name=week["township_code"].map(lambda c: names.get(c, c)))
     top = week.loc[week["top3"]].groupby("county_code")["name"].agg(list)
     interview = week.loc[week["last_two_weeks"]].groupby("county_code")["name"].agg(list)
     out["top3"] = out["county_code"].map(top).map(lambda v: v if isinstance(v, list) else [])
     out["interview"] = out["county_code"].map(interview).map(lambda v: v if isinstance(v, list) else [])
-    out["week_end"] = ranked["week_end"].max()
+    out["week_end"] = out["county_code"].map(ranked.groupby("county_code")["week_end"].max())
     return out
