@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import DataError
-from analysis.gaps import gap_table, lagging_by_region, lagging_list
+from analysis.gaps import as_period, gap_table, lagging_by_region, lagging_list
 from analysis.status import StatusThresholds
 
 A, B, C, CITY = "330101", "330102", "330103", "330100"
@@ -268,6 +268,17 @@ def test_january_is_published_with_february():
         gap_table(data, targets(), regions(), "2026-01")
     with pytest.raises(DataError, match=r"1-2月.*use 2026-02"):  # no January rows at all
         gap_table(obs(), targets(), regions(), "2026-01")
+
+
+def test_as_of_accepts_bureau_labels():
+    march = pd.Period("2026-03", "M")
+    for label in ("2026-03", "202603", "2026年3月", "2026年1-3月", "2026年一季度", "2026-03-31",
+                  pd.Timestamp("2026-03-15"), march):
+        assert as_period(label) == march, label
+    with pytest.raises(ValueError, match="has no year"):
+        as_period("1-3月")
+    t = gap_table(obs(), targets(), regions(), "2026年1-3月")
+    assert (t["period"] == march).all()
 
 
 def test_inputs_not_modified():

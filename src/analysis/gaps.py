@@ -52,6 +52,7 @@ from analysis import catalog
 from analysis.aggregate import city_cube
 from analysis.errors import DataError
 from analysis.panel import MEASURES, Panel, build_panel, codes_of, repeat_period
+from analysis.periods import parse_period_label
 from analysis.periods import schedule_progress as _schedule_progress
 from analysis.status import StatusThresholds, assess_status
 
@@ -70,10 +71,23 @@ COLUMNS = [
 
 
 def as_period(as_of: object) -> pd.Period:
-    """The as-of month as a monthly ``Period`` (accepts ``"2026-03"``, a date or a Period)."""
+    """The as-of month as a monthly ``Period``.
+
+    Accepts a Period, a date, or any label :func:`analysis.periods.parse_period_label`
+    reads (``"2026-03"``, ``"202603"``, ``"2026年3月"``, ``"2026年1-3月"``, ``"2026年一季度"``),
+    then a date string (``"2026-03-31"``).
+    """
     if isinstance(as_of, pd.Period):
         return as_of.asfreq("M")
-    return pd.Period(pd.Timestamp(as_of) if not isinstance(as_of, str) else as_of, freq="M")
+    if isinstance(as_of, str):
+        try:
+            return parse_period_label(as_of)
+        except ValueError as label_error:
+            try:
+                return pd.Period(pd.Timestamp(as_of), freq="M")
+            except ValueError:
+                raise label_error from None
+    return pd.Period(pd.Timestamp(as_of), freq="M")
 
 
 def previous_period(period: pd.Period) -> pd.Period | None:
