@@ -61,3 +61,13 @@ def test_published_city_row_wins():
     hit = out.loc[out["indicator"] == "financing_rate"]
     assert len(hit) == 1
     assert hit["city_value"].iloc[0] == 72.5 and hit["city_source"].iloc[0] == "published"
+
+
+def test_long_history_gives_every_month():
+    # 2 counties x 140 months of fai levels: 140 city sums (128 before the int8 slot fix).
+    months = pd.period_range("2015-01", periods=140, freq="M")
+    rows = [(code, "fai", p, "ytd_value", 1.0 + k) for code in ("101", "102") for k, p in enumerate(months)]
+    out = aggregate_counties(frame(rows), REGIONS, catalog.indicators())
+    fai = out.loc[(out["indicator"] == "fai") & (out["measure"] == "ytd_value")]
+    assert len(fai) == 140
+    assert value(out, "fai", "ytd_value", months[-1]) == 280.0  # 140 + 140

@@ -117,7 +117,7 @@ def test_unparseable_number_names_the_cell(tmp_path):
 
 def test_unparseable_period_label_names_the_cell(tmp_path):
     path = write_nbs_csv(tmp_path / "t.csv", ROWS, months=["2026年3月", "2026年13月", "2026年1月"])
-    with pytest.raises(DataError, match=r"\[C4\].*cannot parse period label '2026年13月'"):
+    with pytest.raises(DataError, match=r"\[C4\].*period label '2026年13月': month 13 is not 1-12"):
         read_bureau_table(path)
 
 
@@ -191,3 +191,33 @@ def test_xlsx_and_region_column_layout(tmp_path):
     assert obs["indicator"].unique().tolist() == ["iva"]
     assert obs["value"].iloc[0] == 5.2 and np.isnan(obs["value"].iloc[2])
     assert obs["source"].iloc[0] == "iva.xlsx!C3"
+
+
+def test_labels_without_year_count_back_across_new_year(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("数据库：县区月度数据\n地区：北京市\n时间：2025年1月-2026年3月\n指标,1-3月,1-2月,12月,11月\n"
+                    "社会消费品零售总额累计值(亿元),3,2,12,11\n", encoding="utf-8")
+    periods = read_bureau_table(path)["period"].astype(str).tolist()
+    assert periods == ["2026-03", "2026-02", "2025-12", "2025-11"]
+
+
+def test_excel_date_headers_and_values_without_a_header(tmp_path):
+    import datetime
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["地区：北京市"], ["指标", datetime.datetime(2026, 3, 1), datetime.datetime(2026, 2, 1)],
+                ["社会消费品零售总额累计值(亿元)", 30.5, 12.0]):
+        sheet.append(row)
+    book.save(tmp_path / "dates.xlsx")
+    obs = read_bureau_table(tmp_path / "dates.xlsx")
+    assert obs["period"].astype(str).tolist() == ["2026-03", "2026-02"] and obs["value"].tolist() == [30.5, 12.0]
+    sheet.append(["社会消费品零售总额累计增长(%)", 5.0, 4.0, 9.9])
+    book.save(tmp_path / "stray.xlsx")
+    with pytest.raises(DataError, match=r"\[D4\]: value '9.9' in a column without a month header"):
+        read_bureau_table(tmp_path / "stray.xlsx")
+
+
+def test_growth_rate_suffix_variants(tmp_path):
+    obs = read_bureau_table(write_nbs_csv(tmp_path / "t.csv", [["固定资产投资累计增长率(%)", "6.2", "5.1", ""]]))
+    assert set(obs["indicator"]) == {"fai"} and set(obs["measure"]) == {"ytd_growth"}

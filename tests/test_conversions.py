@@ -55,6 +55,12 @@ def test_monthly_to_ytd_stops_at_a_gap():
     assert ytd.iloc[3:].isna().all()
 
 
+def test_monthly_to_ytd_stops_where_a_month_has_no_row():
+    monthly = pd.Series([np.nan, 10, 5, 5], index=pd.PeriodIndex(["2025-01", "2025-02", "2025-04", "2025-05"], freq="M"))
+    ytd = monthly_to_ytd_series(monthly)
+    assert ytd.iloc[1] == 10 and ytd.iloc[2:].isna().all()  # no March: April's YTD is unknown, not 15
+
+
 def test_quarterly_and_annual_totals():
     ytd = series([np.nan, 10, 25, 33, 41, 50, 60, 70, 80, 90, 100, 120])
     quarters = ytd_to_period_totals_series(ytd, "Q")

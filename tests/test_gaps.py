@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import DataError
-from analysis.gaps import gap_table, lagging_by_region, lagging_list
+from analysis.gaps import as_period, gap_table, lagging_by_region, lagging_list
 from analysis.status import StatusThresholds
 
 A, B, C, CITY = "330101", "330102", "330103", "330100"
@@ -140,7 +140,10 @@ def test_completion_rate_against_schedule(table):
     assert r["gap_to_schedule_pp"] == pytest.approx(-3.7)
     # Feb: 12/100 vs 2/12 -> -4.6667 pp; change = -3.7 + 4.6667
     assert r["gap_to_schedule_change_pp"] == pytest.approx(-3.7 + 100 * (2 / 12 - 0.12))
-    assert r["status"] == "red" and r["status_basis"] == "schedule" and r["lagging"]
+    # Status in Q1 comes from the Q1 target: 21.3 / 25 = 85.2% of it, against 100% of Q1 elapsed.
+    assert r["q1_schedule_progress"] == 1.0 and r["q1_gap_to_schedule_pp"] == pytest.approx(-14.8)
+    assert r["status"] == "red" and r["status_basis"] == "q1_schedule" and r["lagging"]
+    assert r["shortfall_pp"] == pytest.approx(14.8)
     # A county total is not compared with the city total: share of city instead.
     assert np.isnan(r["gap_to_city"]) and r["city_value"] == pytest.approx(61.3)
     assert r["share_of_city"] == pytest.approx(21.3 / 61.3)
@@ -149,6 +152,24 @@ def test_completion_rate_against_schedule(table):
     assert b["gap_to_schedule_pp"] == pytest.approx(5.0) and b["status"] == "green"
     c = row(table, C, "fai", "ytd_value")  # no target: nothing to judge a total against
     assert c["status"] == "unknown" and not c["lagging"]
+
+
+def test_q1_target_met_is_not_lagging_although_behind_the_annual_schedule():
+    tg = targets()
+    tg.loc[(tg["horizon"] == "q1") & (tg["measure"] == "ytd_value"), "target"] = 20.0
+    r = row(gap_table(obs(), tg, regions(), "2026-03"), A, "fai", "ytd_value")
+    assert r["gap_to_schedule_pp"] == pytest.approx(-3.7)  # annual: 21.3% vs 25%, kept as information
+    assert r["q1_completion_rate"] == pytest.approx(1.065) and r["q1_gap_to_schedule_pp"] == pytest.approx(6.5)
+    assert r["status"] == "green" and r["status_basis"] == "q1_schedule" and not r["lagging"]
+    # February: 12 / 20 = 60% of the Q1 target against 2/3 of the quarter -> 6.67 pp behind, red.
+    feb = row(gap_table(obs(), tg, regions(), "2026-02"), A, "fai", "ytd_value")
+    assert feb["q1_schedule_progress"] == pytest.approx(2 / 3)
+    assert feb["q1_gap_to_schedule_pp"] == pytest.approx(60 - 200 / 3)
+    assert feb["status"] == "red" and feb["shortfall_pp"] == pytest.approx(200 / 3 - 60)
+    # After March, and with horizon="annual", the annual schedule decides again.
+    annual = row(gap_table(obs(), tg, regions(), "2026-03", horizon="annual"), A, "fai", "ytd_value")
+    assert np.isnan(annual["q1_gap_to_schedule_pp"]) and annual["status_basis"] == "schedule"
+    assert annual["status"] == "red" and annual["shortfall_pp"] == pytest.approx(3.7)
 
 
 def test_lower_is_better_rank_and_weighted_mean(table):
@@ -173,10 +194,11 @@ def test_ties_missing_and_published_city(table):
 
 def test_lagging_list(table):
     lag = lagging_list(table)
-    assert lag.loc[lag["region_code"] == A, "indicator"].tolist() == ["trad_share", "fai"]
-    assert lag.loc[lag["region_code"] == A, "name_zh"].tolist() == ["传统产业产值占比", "固定资产投资"]
+    # fai: 14.8 pp behind its Q1 target (worse than its growth row); trad_share 12.5 pp above the city
+    assert lag.loc[lag["region_code"] == A, "indicator"].tolist() == ["fai", "trad_share"]
+    assert lag.loc[lag["region_code"] == A, "name_zh"].tolist() == ["固定资产投资", "传统产业产值占比"]
     by_region = lagging_by_region(table)
-    assert by_region[A] == ["trad_share", "fai"]
+    assert by_region[A] == ["fai", "trad_share"]
     assert by_region[B] == []
 
 
@@ -234,6 +256,29 @@ def test_duplicates_are_reported():
 def test_a_month_without_data_is_an_error():
     with pytest.raises(DataError, match="no observations for 2026-04"):
         gap_table(obs(), targets(), regions(), "2026-04")
+
+
+def test_january_is_published_with_february():
+    # Bureau tables carry a blank January column: rows that exist with NaN values.
+    jan = obs().loc[lambda f: f["period"] == pd.Period("2026-02", "M")].assign(
+        period=pd.Period("2026-01", "M"), value=np.nan
+    )
+    data = pd.concat([obs(), jan], ignore_index=True)
+    with pytest.raises(DataError, match=r"January .*1-2月.*use 2026-02"):
+        gap_table(data, targets(), regions(), "2026-01")
+    with pytest.raises(DataError, match=r"1-2月.*use 2026-02"):  # no January rows at all
+        gap_table(obs(), targets(), regions(), "2026-01")
+
+
+def test_as_of_accepts_bureau_labels():
+    march = pd.Period("2026-03", "M")
+    for label in ("2026-03", "202603", "2026年3月", "2026年1-3月", "2026年一季度", "2026-03-31",
+                  pd.Timestamp("2026-03-15"), march):
+        assert as_period(label) == march, label
+    with pytest.raises(ValueError, match="has no year"):
+        as_period("1-3月")
+    t = gap_table(obs(), targets(), regions(), "2026年1-3月")
+    assert (t["period"] == march).all()
 
 
 def test_inputs_not_modified():

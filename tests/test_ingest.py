@@ -37,9 +37,19 @@ def test_ingest_with_an_error_writes_no_parquet(city, tmp_path, capsys):
     assert main(["ingest", "--data-dir", str(city), "--out-dir", str(out)]) == 1
     printed = capsys.readouterr().out
     assert "broken.csv [B4]: unparseable number 'abc'" in printed and "no Parquet written" in printed
-    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.parquet")} == before  # untouched
+    assert before and not list(out.glob("*.parquet"))  # stale tables removed: nothing reads old data
     assert "ERRORS, no Parquet written" in (out / "validation.md").read_text(encoding="utf-8")
     assert not list(out.glob(".*.tmp"))
+
+
+def test_removed_input_removes_its_table_and_outputs_are_readable_by_others(city, tmp_path):
+    out = tmp_path / "processed"
+    ingest(city, out)
+    (city / "targets.csv").unlink()
+    result = ingest(city, out)
+    assert result.ok and not (out / "targets.parquet").exists()
+    assert "targets.csv not present" in (out / "validation.md").read_text(encoding="utf-8")
+    assert (out / "observations.parquet").stat().st_mode & 0o044  # not mkstemp's private 0600
 
 
 def test_unknown_region_in_targets_is_an_error(city, tmp_path):

@@ -61,8 +61,34 @@ def test_load_observations_converts_to_catalogue_units(city):
 
 def test_load_observations_unconvertible_unit(city):
     replace_in(city / "bureau" / "河口县.csv", "累计值(亿元)", "累计值(吨)")
-    with pytest.raises(DataError, match=r"unit '吨' of fai cannot be converted to the catalogue unit '亿元'"):
+    with pytest.raises(DataError, match=r"河口县\.csv \[B5\]: unit '吨' of fai .* cannot be converted to the catalogue unit '亿元'"):
         load_observations(city)
+
+
+def test_level_without_unit_is_an_error(city):
+    replace_in(city / "bureau" / "河口县.csv", "累计值(亿元)", "累计值")
+    with pytest.raises(DataError, match=r"\[B5\]: row '固定资产投资累计值' has no unit; expected the unit in brackets, e.g. \(亿元\)"):
+        load_observations(city)
+
+
+def test_growth_only_level_and_unknown_indicator_are_left_out_with_a_warning(city):
+    extra = "规上工业增加值累计值(亿元),5,3,,4,2,\n房地产销售面积累计值(万平方米),1,1,,1,1,\n数据来源"
+    replace_in(city / "bureau" / "河口县.csv", "数据来源", extra)
+    with pytest.warns(UserWarning, match=r"房地产销售面积.*规上工业增加值累计值\(亿元\)' is a level of iva"):
+        obs = load_observations(city)
+    assert set(obs["indicator"]) == {"fai"}
+
+
+def test_unknown_region_is_an_error(city):
+    replace_in(city / "bureau" / "河口县.csv", "地区：河口县", "地区：火星县")
+    with pytest.raises(DataError, match=r"region '火星县' is not in regions\.csv"):
+        load_observations(city)
+
+
+def test_empty_file_names_the_file(city):
+    (city / "targets.csv").write_text("", encoding="utf-8")
+    with pytest.raises(DataError, match=r"targets\.csv: empty file"):
+        load_targets(city)
 
 
 def test_load_targets(city):
@@ -78,7 +104,7 @@ def test_load_targets(city):
         ("990101,fai,2026,annual,ytd_value", "990101,gdp,2026,annual,ytd_value", r"row 2, column indicator"),
         ("q1,ytd_growth", "q2,ytd_growth", r"unknown horizon 'q2'.*'annual' or 'q1'"),
         (",6.5", ",六点五", r"\[row 4\].*unparseable number '六点五' in column target"),
-        (",120", ",", r"\[row 2\].*unparseable number '' in column target"),
+        (",120", ",", r"\[row 2, column target\]: missing target; expected a number \(a blank is not read as zero\)"),
     ],
 )
 def test_load_targets_bad_input(city, old, new, message):

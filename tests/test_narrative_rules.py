@@ -45,8 +45,15 @@ def test_amounts_and_quantities():
     assert quantity_phrase(1234.0, "户") == "1234户"
     assert quantity_phrase(35.24, "%") == "35.2%"
     assert quantity_phrase(1.234, "") == "1.23"
-    assert quantity_phrase(80787.2, "万千瓦时") == "80787.2万千瓦时"
+    assert quantity_phrase(80787.2, "万千瓦时") == "8.1亿千瓦时"  # 1亿千瓦时 and up, like money
+    assert quantity_phrase(9999.96, "万千瓦时") == "1.0亿千瓦时"  # rounds to 10000.0万
+    assert quantity_phrase(9999.94, "万千瓦时") == "9999.9万千瓦时"
+    assert quantity_phrase(12345678, "万千瓦时") == "1234.6亿千瓦时"
     assert quantity_phrase(80787.2, "万千瓦时", "en") == "807.9 million kWh"
+    assert quantity_phrase(12345678, "万千瓦时", "en") == "123.5 billion kWh"
+    # The unit follows the rounded figure: 9999.6万元 rounds to 10000万元, so 1.0亿元.
+    assert amount_phrase(0.99996) == "1.0亿元" and amount_phrase(0.99994) == "9999万元"
+    assert amount_phrase(9.99996, "en") == "1.00 billion yuan" and amount_phrase(-0.99996) == "-1.0亿元"
     assert amount_phrase(21.3, "en") == "2.13 billion yuan"
     assert amount_phrase(0.65, "en") == "65.0 million yuan"
 
@@ -65,6 +72,9 @@ def test_ranks_labels_and_subjects():
     assert period_label(pd.Period("2026-02", "M"), "en") == "Jan-Feb"
     assert region_subject("一县") == "全县" and region_subject("三区") == "全区"
     assert region_subject("一县", "en") == "the county"
+    # A county-level city compared with 全市平均 is named, not 全市; the city itself is 全市.
+    assert region_subject("义乌市") == "义乌市" and region_subject("义乌市", "en") == "the county-level city"
+    assert region_subject("金华市", level="city") == "全市" and region_subject("四子王旗") == "全旗"
 
 
 def test_gap_change_only_when_behind_both_times():

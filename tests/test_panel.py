@@ -60,3 +60,15 @@ def test_duplicates_named():
 def test_repeat_period():
     assert list(repeat_period(MAR, 2)) == [MAR, MAR]
     assert repeat_period(None, 1).isna().all()
+
+
+def test_more_than_127_months_keep_every_row():
+    # Slot indices above 127 once wrapped in an int8 lookup table and rows were dropped.
+    months = pd.period_range("2015-01", periods=140, freq="M")
+    frame = pd.DataFrame(
+        {"region_code": np.repeat(["101", "102"], 140), "indicator": "fai", "period": list(months) * 2,
+         "measure": "ytd_value", "value": np.arange(280, dtype=float)}
+    )
+    panel = build_panel(frame, REGIONS, list(months), IND)
+    assert panel.exists[:, :2, 0, 0].sum() == 280
+    assert panel.values[139, 1, 0, 0] == 279.0 and panel.values[128, 0, 0, 0] == 128.0

@@ -121,3 +121,28 @@ def test_county_summary():
     early = county_summary(ledger(), "2026-03-14", weekly()).set_index("county_code")
     assert early.loc[C1, "interview"] == [T3]  # week ending 13 March: T3 last twice
     assert county_summary(ledger(), AS_OF).loc[0, "top3"] == []
+    # C2's last report is a week earlier than C1's: it still gets its own top three.
+    partial = weekly().loc[lambda w: ~((w["county_code"] == C2) & (w["week_end"] == pd.Timestamp(AS_OF)))]
+    s = county_summary(ledger(), AS_OF, partial, {T3: "丙镇"}).set_index("county_code")
+    assert s.loc[C2, "top3"] == [T9] and s.loc[C2, "week_end"] == pd.Timestamp("2026-03-13")
+    assert s.loc[C1, "top3"] == ["丙镇", T1, T2] and s.loc[C1, "week_end"] == pd.Timestamp(AS_OF)
+
+
+def test_investment_schedule_at_the_ledger_report_date():
+    # A 31-March snapshot read on 28 February: investment is cumulative to 31 March, so it is
+    # judged on March's schedule (3/12), not February's (2/12).
+    frame = ledger().assign(reported_on=pd.Timestamp("2026-03-31"))
+    s = project_status(frame, "2026-02-28").set_index("project_id")
+    assert s.loc["P1", "schedule_progress"] == 0.25
+    assert s.loc["P1", "gap_to_schedule_pp"] == pytest.approx((0.25 - 0.25) * 100)
+    assert s.loc["P1", "investment_as_of"] == pd.Timestamp("2026-03-31")
+    c1 = start_rates(frame, "2026-02-28").set_index("county_code").loc[C1]
+    # 6500 / 50000 = 13% against 25%: -12 pp; 90% of 25% = 22.5% not reached
+    assert c1["schedule_progress"] == 0.25 and c1["gap_to_schedule_pp"] == pytest.approx(-12.0)
+    assert not c1["completion_ok"]
+    # by day: 90 / 365
+    day = start_rates(frame, "2026-02-28", schedule_by="day").set_index("county_code").loc[C1]
+    assert day["schedule_progress"] == pytest.approx(90 / 365)
+    # Rows without a report date fall back to the as-of date.
+    undated = project_status(frame.assign(reported_on=pd.NaT), "2026-02-28")
+    assert (undated["schedule_progress"] == 2 / 12).all()

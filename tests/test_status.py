@@ -46,3 +46,17 @@ def test_schedule_rows():
                                schedule_progress=0.25, unit="亿元", row_kind="cumulative", direction="higher")])
     out = assess_status(frame, t).iloc[0]
     assert out["status"] == "amber" and out["lagging"]
+
+
+def test_q1_schedule_replaces_the_annual_schedule():
+    # 北塘区-like row: 20.5% of the annual target (4.5 pp behind 25%), 103.1% of the Q1 target.
+    r = one(actual=3172.0, target=15457.0, completion_rate=0.205, schedule_progress=0.25, unit="户",
+            row_kind="cumulative", q1_gap_to_schedule_pp=3.1)
+    assert r["status"] == "green" and r["status_basis"] == "q1_schedule" and r["shortfall_pp"] == pytest.approx(-3.1)
+    behind = one(actual=1.0, target=10.0, completion_rate=0.1, schedule_progress=0.25, unit="户",
+                 row_kind="cumulative", q1_gap_to_schedule_pp=-2.5)
+    assert behind["status"] == "red" and behind["shortfall_pp"] == pytest.approx(2.5)
+    # Without a Q1 comparison (NaN) the annual schedule decides.
+    annual = one(actual=1.0, target=10.0, completion_rate=0.1, schedule_progress=0.25, unit="户",
+                 row_kind="cumulative", q1_gap_to_schedule_pp=np.nan)
+    assert annual["status_basis"] == "schedule" and annual["shortfall_pp"] == pytest.approx(15.0)

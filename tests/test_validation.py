@@ -78,3 +78,11 @@ def test_real_data_findings(real_data):
     decreases = found[found["check"] == "ytd_decrease"]
     assert sorted(decreases["file"]) == ["内蒙古.csv", "内蒙古.csv", "青海.csv"]
     assert set(decreases["location"].str[0]) == {"Z"}  # column Z is 2017年12月
+
+
+def test_blank_cells_other_than_january_are_reported(tmp_path):
+    obs = table(tmp_path, [["社会消费品零售总额累计值(亿元)", "", "100", "60", ""]])
+    found = validate_observations(obs)
+    blank = found[found["check"] == "blank_cell"]
+    assert blank["location"].tolist() == ["B5"]  # 2026-04 only; the blank January (E5) is expected
+    assert "read as missing, not zero" in blank["message"].iloc[0]

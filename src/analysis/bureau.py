@@ -15,6 +15,7 @@ silently dropped.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import math
 import re
@@ -159,28 +160,43 @@ def _header_region(grid: list[list[Cell]], header: int) -> str | None:
 
 
 def _year_hint(grid: list[list[Cell]], header: int) -> int | None:
-    for row in grid[:header]:
-        if m := re.search(r"(\d{4})年", _text(row[0]) if row else ""):
-            return int(m.group(1))
-    return None
+    """The newest year named above the header (``时间：2025年1月-2026年3月`` -> 2026)."""
+    years = [int(y) for row in grid[:header] for y in re.findall(r"(\d{4})年", _text(row[0]) if row else "")]
+    return max(years) if years else None
+
+
+def _header_period(cell: Cell, year: int | None) -> pd.Period:
+    """A month header: a label, or a date cell (Excel turns '2026年3月' into a date)."""
+    if isinstance(cell, (datetime.date, pd.Timestamp)):
+        return pd.Period(cell, freq="M")
+    return parse_period_label(_text(cell), year)
 
 
 def _month_columns(
     row: Sequence[Cell], start: int, path: Path, header: int, year: int | None
 ) -> list[tuple[int, pd.Period]]:
+    """(column, month) of every month header. A label without a year ('1-2月', '12月') takes
+    the year of its left neighbour, one less when the month goes up (columns run newest first)."""
     columns: list[tuple[int, pd.Period]] = []
+    previous: pd.Period | None = None
     for c in range(start, len(row)):
         label = _text(row[c])
         if not label:
             continue
+        has_year = isinstance(row[c], (datetime.date, pd.Timestamp)) or re.match(r"^\s*\d{4}", label)
+        guess = year
+        if not has_year and previous is not None:
+            guess = previous.year
         try:
-            period = parse_period_label(label, year)
+            period = _header_period(row[c], guess)
+            if not has_year and previous is not None and period.month >= previous.month:
+                period = pd.Period(year=period.year - 1, month=period.month, freq="M")
         except ValueError as exc:
             raise DataError(
-                f"cannot parse period label {label!r}", path=path, location=excel_cell(header, c),
+                str(exc), path=path, location=excel_cell(header, c),
                 expected="'2026年3月', '2026年1-3月', '1-2月', '一季度' or '2026-03'",
             ) from exc
-        year = period.year  # a label without a year ('1-2月') takes the year of its left neighbour
+        previous = period
         columns.append((c, period))
     if not columns:
         raise DataError("header row has no month columns", path=path, location=f"row {header + 1}",
@@ -207,6 +223,7 @@ def read_bureau_table(path: str | Path, regions: pd.DataFrame | None = None) -> 
     header, indicator_col = _header_row(grid, path)
     year = _year_hint(grid, header)
     columns = _month_columns(grid[header], indicator_col + 1, path, header, year)
+    month_of = dict(columns)
     names = region_name_index(package_regions())
     if regions is not None:
         names.update(region_name_index(regions))
@@ -237,6 +254,10 @@ def read_bureau_table(path: str | Path, regions: pd.DataFrame | None = None) -> 
                             path=path, location=f"row {r + 1}", expected="each region and indicator once")
         seen[key] = r
         region_code = names.get(region_name)
+        stray = [c for c in range(indicator_col + 1, len(row)) if c not in month_of and _text(row[c])]
+        if stray:
+            raise DataError(f"value {_text(row[stray[0]])!r} in a column without a month header", path=path,
+                            location=excel_cell(r, stray[0]), expected="a month label above every value")
         for c, period in columns:
             cell = row[c] if c < len(row) else None
             where = excel_cell(r, c)

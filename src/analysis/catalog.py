@@ -21,13 +21,16 @@ LEVELS = ("country", "province", "city", "county", "township")
 
 # Row-label suffixes in bureau tables and the measure each one means.
 _SUFFIXES = (
+    ("累计增长率", "ytd_growth"),
     ("累计增长", "ytd_growth"),
     ("累计增速", "ytd_growth"),
     ("累计同比增长", "ytd_growth"),
     ("当期增长", "month_growth"),
+    ("当月增长率", "month_growth"),
     ("当月增长", "month_growth"),
     ("当月增速", "month_growth"),
     ("当月同比增长", "month_growth"),
+    ("同比增长率", "ytd_growth"),
     ("同比增长", "ytd_growth"),
     ("增速", "ytd_growth"),
     ("累计值", "ytd_value"),

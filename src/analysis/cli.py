@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _register_ingest(commands)
+    _register_backtest(commands)
     _register_run(commands)
     return parser
 
@@ -66,6 +67,37 @@ def _run_run(args: argparse.Namespace) -> int:
     from analysis.batch.cli import run_command
 
     return run_command(args)
+
+
+def _register_backtest(commands: argparse._SubParsersAction) -> None:
+    sub = commands.add_parser(
+        "backtest", help="backtest the projections of every flow series into backtest.parquet")
+    sub.add_argument("--processed-dir", default="data/processed",
+                     help="folder with observations.parquet (default data/processed)")
+    sub.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    sub.set_defaults(handler=_run_backtest)
+
+
+def _run_backtest(args: argparse.Namespace) -> int:
+    import os
+
+    # One BLAS thread per process: the fits are tiny and threads only contend across workers.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    from analysis.projection import accuracy
+    from analysis.projection.cache import write_backtest
+
+    source = os.path.join(args.processed_dir, "observations.parquet")
+    if not os.path.exists(source):
+        print(f"q1brief backtest: {source} not found (run q1brief ingest first)")
+        return 1
+    path, result = write_backtest(args.processed_dir, jobs=args.jobs)
+    series = result[["region_code", "indicator"]].drop_duplicates()
+    print(f"q1brief backtest: {len(series)} series, {len(result)} rows -> {path}")
+    if len(result):
+        table = accuracy(result, by=["through_month"])
+        print(table[["through_month", "method", "n", "mdape", "coverage"]].round(2).to_string(index=False))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

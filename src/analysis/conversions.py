@@ -62,7 +62,10 @@ def monthly_to_ytd(monthly: pd.DataFrame, keys: list[str] | None = None) -> pd.D
     frame = monthly.sort_values([*keys, "period"]).reset_index(drop=True)
     year = frame["period"].dt.year
     month = frame["period"].dt.month
-    gap = frame["value"].isna() & (month != 1)
+    previous_row = _with_previous(frame.assign(value=1.0), keys, 1).notna()
+    # A month breaks the sum when it is missing, or when the month before it has no row at all
+    # (February may stand alone: it then carries Jan-Feb).
+    gap = (frame["value"].isna() & (month != 1)) | (~previous_row & (month > 2))
     groups = [frame[k] for k in keys] + [year]
     broken = gap.groupby(groups).cummax()
     ytd = frame["value"].fillna(0).groupby(groups).cumsum().where(~broken)

@@ -14,18 +14,29 @@ target for) at the as-of month. Two kinds of row:
   ``gap_to_city`` is NaN and ``share_of_city = actual / city_value`` is given instead.
 
 Targets: with ``horizon="auto"`` rate rows use the Q1 target in January-March when there
-is one, otherwise the annual target; cumulative rows always use the annual target (the
-完成率 vs 时序进度 convention) and give ``q1_completion_rate = actual / Q1 target`` beside
-it. ``horizon="q1"`` uses Q1 targets only (the schedule then runs over the quarter:
-month / 3); ``"annual"`` annual targets only.
+is one, otherwise the annual target; cumulative rows keep the annual target in
+``target``/``completion_rate``/``gap_to_schedule_pp`` (the 完成率 vs 时序进度 convention)
+and give ``q1_completion_rate = actual / Q1 target`` beside it. **Status in Q1**: from
+January to March a cumulative row with a Q1 target is judged on the Q1 target, not on the
+annual one - ``q1_gap_to_schedule_pp = (q1_completion_rate - q1_schedule_progress) * 100``
+with ``q1_schedule_progress`` the elapsed share of the quarter (month / 3, so 100% in March;
+or elapsed days / days of Q1) - because Q1 targets already carry the slow start of the year
+(Spring Festival), and a county that met its Q1 target is not a 短板. The annual columns
+stay as information. ``horizon="q1"`` uses Q1 targets only (the schedule then runs over the
+quarter); ``"annual"`` annual targets only (and annual status all year).
 City figures: the published city row, else the catalogue aggregate
 (:mod:`analysis.aggregate`). Ranks: among the counties of the same parent (``peers=
 "city"``) or among all counties (``"all"``), 1 = best by the catalogue ``direction``,
 ties share the best rank (``method="min"``), missing values are not ranked
-(``rank`` NaN, ``rank_note`` says why). Status: :mod:`analysis.status`.
+(``rank`` NaN, ``rank_note`` says why); ``peer_group`` records which (``"city"`` or
+``"all"``) so the wording can say 全市 or 所有县（市、区）. Status: :mod:`analysis.status`.
 
 The arithmetic runs on the dense cube of :mod:`analysis.panel` (numpy indexing, no joins
 on string keys), so a table for all 2,850 counties of China takes about a second.
+
+January is not published on its own (1-2月 comes out in February; bureau tables carry a
+blank January column): ``as_of`` January with no figures is a ``DataError`` telling the
+caller to use February, never a table of unknown rows.
 
 Changes are against the previous published YTD period of the same year (for 1-3月 that is
 1-2月; none for 1-2月, since January is not published on its own). Own history: the same
@@ -41,6 +52,7 @@ from analysis import catalog
 from analysis.aggregate import city_cube
 from analysis.errors import DataError
 from analysis.panel import MEASURES, Panel, build_panel, codes_of, repeat_period
+from analysis.periods import parse_period_label
 from analysis.periods import schedule_progress as _schedule_progress
 from analysis.status import StatusThresholds, assess_status
 
@@ -51,17 +63,31 @@ _CATALOGUE_COLUMNS = ("direction", "kind", "city_agg", "weight", "unit")
 COLUMNS = [
     "region_code", "region_name", "parent", "indicator", "period", "measure", "row_kind", "unit",
     "direction", "actual", "target", "target_horizon", "gap_to_target", "completion_rate",
-    "q1_completion_rate", "schedule_progress", "gap_to_schedule_pp", "city_value", "city_source",
-    "gap_to_city", "gap_to_city_pp", "share_of_city", "rank", "n_peers", "rank_note", "shortfall_pp",
+    "q1_completion_rate", "schedule_progress", "gap_to_schedule_pp", "q1_schedule_progress",
+    "q1_gap_to_schedule_pp", "city_value", "city_source",
+    "gap_to_city", "gap_to_city_pp", "share_of_city", "rank", "n_peers", "peer_group", "rank_note", "shortfall_pp",
     "status_basis", "status", "lagging",
 ]
 
 
 def as_period(as_of: object) -> pd.Period:
-    """The as-of month as a monthly ``Period`` (accepts ``"2026-03"``, a date or a Period)."""
+    """The as-of month as a monthly ``Period``.
+
+    Accepts a Period, a date, or any label :func:`analysis.periods.parse_period_label`
+    reads (``"2026-03"``, ``"202603"``, ``"2026年3月"``, ``"2026年1-3月"``, ``"2026年一季度"``),
+    then a date string (``"2026-03-31"``).
+    """
     if isinstance(as_of, pd.Period):
         return as_of.asfreq("M")
-    return pd.Period(pd.Timestamp(as_of) if not isinstance(as_of, str) else as_of, freq="M")
+    if isinstance(as_of, str):
+        try:
+            return parse_period_label(as_of)
+        except ValueError as label_error:
+            try:
+                return pd.Period(pd.Timestamp(as_of), freq="M")
+            except ValueError:
+                raise label_error from None
+    return pd.Period(pd.Timestamp(as_of), freq="M")
 
 
 def previous_period(period: pd.Period) -> pd.Period | None:
@@ -160,6 +186,10 @@ def _snapshot(
         q1_completion = np.where(cumulative & (q1 != 0), actual / q1, np.nan)
     progress = np.where(use_q1, _period_schedule(period, "q1", schedule_by), _schedule_progress(period, schedule_by))
     progress = np.where(cumulative & ~np.isnan(target), progress, np.nan)
+    # In January-March a cumulative row with a Q1 target is judged on that target: completion
+    # of the Q1 target against the elapsed share of the quarter (the annual columns stay).
+    q1_basis = cumulative & ~np.isnan(q1_completion) & (horizon != "annual") & (period.month <= 3)
+    q1_progress = np.where(q1_basis, _period_schedule(period, "q1", schedule_by), np.nan)
 
     city, published = city_cube(panel, slot, panel.slot(period - 12), cat)
     city_value = np.where(has_parent, city[safe, ind, meas], np.nan)
@@ -182,6 +212,8 @@ def _snapshot(
         "q1_completion_rate": q1_completion,
         "schedule_progress": progress,
         "gap_to_schedule_pp": (completion - progress) * 100,
+        "q1_schedule_progress": q1_progress,
+        "q1_gap_to_schedule_pp": (q1_completion - q1_progress) * 100,
         "city_value": city_value,
         "gap_to_city": gap_to_city,
         "gap_to_city_pp": np.where(unit == "%", gap_to_city, np.nan),
@@ -205,6 +237,7 @@ def _snapshot(
         "city_source": np.where(
             ~np.isnan(city_value), np.where(published[safe, ind, meas], "published", "aggregated"), None
         ),
+        "peer_group": np.full(len(peer), peers, dtype=object),
         "rank_note": np.where(
             np.isnan(actual), "not ranked: value missing", np.where(lonely, "not ranked: no parent", "")
         ),
@@ -252,7 +285,13 @@ def gap_table(
     if prev is not None:
         wanted += [prev, prev - 12]
     panel = build_panel(obs, regions, wanted, pd.Index(cat.index.astype(str)), levels)
-    if not panel.exists[panel.slot(period)].any():
+    if np.isnan(panel.values[panel.slot(period)]).all():
+        if period.month == 1:
+            raise DataError(
+                f"no figures for January {period.year}: January is released together with February "
+                f"as 1-2月, so there is no January gap table; use {period.year}-02",
+                expected=f"as_of {period.year}-02 (1-2月)",
+            )
         raise DataError(
             f"no observations for {period} in the regions of levels {levels} or their parents",
             expected="an as-of month that the bureau tables cover",

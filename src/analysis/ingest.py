@@ -29,6 +29,7 @@ from analysis.loaders import (
 )
 from analysis.validation import finding_from_error, findings_frame, validate_observations
 
+TABLES = ("observations", "regions", "targets", "projects", "township_weekly")
 REPORT_NAME = "validation.md"
 FINDINGS_NAME = "validation_findings.csv"
 
@@ -89,34 +90,60 @@ def _try(load: Callable[[], pd.DataFrame], check: str, found: list[pd.DataFrame]
         return None
 
 
+def _file_mode() -> int:
+    """Permissions a plain ``open()`` would give (mkstemp's 0600 would hide outputs from colleagues)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary file in the same folder, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
+    write_all_atomic({path: write})
+
+
+def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> None:
+    """Write every file to a temporary file first and rename them into place only when all
+    succeeded, so a failure leaves the previous set untouched and no partial file behind."""
+    temps: dict[Path, Path] = {}
     try:
-        write(Path(temp))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        for path, write in writers.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(handle)
+            temps[path] = Path(temp)
+            write(temps[path])
+            os.chmod(temps[path], _file_mode())
+        for path, temp in temps.items():
+            os.replace(temp, path)
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
 
 
 def ingest(data_dir: str | Path, out_dir: str | Path) -> IngestResult:
-    """Validate ``data_dir`` and write ``out_dir/*.parquet`` (only when there is no error)
-    plus the validation report (always)."""
+    """Validate ``data_dir``, write ``out_dir/*.parquet`` (only when there is no error) and
+    the validation report (always).
+
+    Parquet files that this run did not write are removed, so nothing downstream reads
+    stale tables: after a failed run there is no Parquet at all, and a table whose raw
+    file was removed disappears too.
+    """
     out_dir = Path(out_dir)
     result = collect(data_dir)
-    if result.ok:
-        for name, table in result.tables.items():
-            target = out_dir / f"{name}.parquet"
-            write_atomic(target, lambda p, table=table: table.to_parquet(p, index=False))
-            result.written.append(target)
-    report = out_dir / REPORT_NAME
-    write_atomic(report, lambda p: p.write_text(render_report(result, data_dir), encoding="utf-8"))
-    findings = out_dir / FINDINGS_NAME
-    write_atomic(findings, lambda p: result.findings.to_csv(p, index=False, encoding="utf-8"))
-    result.written += [report, findings]
+    tables = result.tables if result.ok else {}
+    writers: dict[Path, Callable[[Path], None]] = {
+        out_dir / f"{name}.parquet": (lambda p, table=table: table.to_parquet(p, index=False))
+        for name, table in tables.items()
+    }
+    report, findings = out_dir / REPORT_NAME, out_dir / FINDINGS_NAME
+    writers[report] = lambda p: p.write_text(render_report(result, data_dir), encoding="utf-8")
+    writers[findings] = lambda p: result.findings.to_csv(p, index=False, encoding="utf-8")
+    write_all_atomic(writers)
+    for name in TABLES:
+        if name not in tables:
+            (out_dir / f"{name}.parquet").unlink(missing_ok=True)
+    result.written = list(writers)
     return result
 
 
@@ -164,7 +191,7 @@ def ingest_command(data_dir: str | Path, out_dir: str | Path) -> int:
         print(f"  ERROR {r.message}")
     print(f"report: {Path(out_dir) / REPORT_NAME}")
     if not result.ok:
-        print("ingest failed: no Parquet written (fix the errors above)")
+        print("ingest failed: no Parquet written and old ones removed (fix the errors above)")
         return 1
     print(f"wrote {sum(1 for p in result.written if p.suffix == '.parquet')} Parquet files to {out_dir}")
     return 0

@@ -8,6 +8,7 @@ the row or column and what was expected. Nothing is zero-filled: a blank number 
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pandas as pd
 from analysis.bureau import read_bureau_table
 from analysis.catalog import LEVELS, indicators, package_regions, unit_factor
 from analysis.errors import DataError
-from analysis.validation import finding_from_error, findings_frame
+from analysis.validation import check_cells, finding_from_error, findings_frame
 
 BUREAU_SUFFIXES = (".csv", ".xls", ".xlsx")
 OBS_COLUMNS = ["region_code", "region_name", "indicator", "period", "measure", "value", "unit", "source"]
@@ -53,6 +54,8 @@ def read_table(path: str | Path, columns: Iterable[str], aliases: dict[str, str]
             continue
     else:
         raise DataError("cannot decode the file", path=path, expected="CSV encoded as UTF-8 or GB18030")
+    if not text.strip():
+        raise DataError("empty file", path=path, expected="a header row with columns " + ", ".join(columns))
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     normalised = {c: c.strip().replace("（", "(").replace("）", ")") for c in frame.columns}
     frame = frame.rename(columns=normalised).rename(columns=aliases or {})
@@ -66,7 +69,11 @@ def read_table(path: str | Path, columns: Iterable[str], aliases: dict[str, str]
 def _parse_numbers(frame: pd.DataFrame, column: str, path: Path, *, required: bool = True) -> pd.Series:
     text = frame[column].str.replace(",", "", regex=False)
     values = pd.to_numeric(text.where(text != ""), errors="coerce")
-    bad = values.isna() & (text != "") if not required else values.isna()
+    if required and (text == "").any():
+        row = int(np.flatnonzero((text == "").to_numpy())[0])
+        raise DataError(f"missing {column}", path=path, location=f"row {row + 2}, column {column}",
+                        expected="a number (a blank is not read as zero)")
+    bad = values.isna() & (text != "")
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(f"unparseable number {frame[column].iloc[row]!r} in column {column}", path=path,
@@ -146,55 +153,82 @@ def read_bureau_table_empty() -> pd.DataFrame:
 def to_catalogue_units(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Known observations with levels converted to the catalogue unit (e.g. 万元 -> 亿元).
 
-    Returns ``(obs, findings)``; a level whose unit cannot be converted is an error finding
-    and is dropped. Growth stays in percent.
+    Returns ``(obs, findings)``. Dropped with a finding that names the row's first cell:
+    a level whose unit cannot be converted or is missing where the catalogue has one
+    (error: 100000 could be 万元 or 亿元), and level rows of a growth-only indicator such as
+    规上工业增加值 (warning: the catalogue keeps only its growth). Growth stays in percent.
     """
-    known = raw[raw["indicator"].notna() & raw["region_code"].notna()].copy()
-    target_unit = known["indicator"].map(indicators()["unit"])
-    levels = known["measure"].isin(["ytd_value", "month_value"])
-    pairs = pd.DataFrame({"from": known["unit"], "to": target_unit})[levels].drop_duplicates()
-    factors = {(f, t): unit_factor(f, t) if f else 1.0 for f, t in pairs.itertuples(index=False)}
-    factor = pd.Series([factors.get((f, t), 1.0) if lv else 1.0
-                        for f, t, lv in zip(known["unit"], target_unit, levels, strict=True)],
-                       index=known.index, dtype=float)
-    bad = factor.isna()
-    problems = known[bad]
-    findings = findings_frame([
-        {"severity": "error", "check": "unit", "file": s.split("!")[0], "location": s.split("!")[-1],
-         "message": f"unit {u!r} of {i} cannot be converted to the catalogue unit {t!r}"}
-        for s, u, i, t in zip(problems["source"], problems["unit"], problems["indicator"],
-                              target_unit[bad], strict=True)
-    ])
-    known = known[~bad]
-    known["value"] = known["value"] * factor[~bad]
-    known["unit"] = np.where(levels[~bad], target_unit[~bad], known["unit"])
-    return known[OBS_COLUMNS].reset_index(drop=True), findings.drop_duplicates(["file", "message"])
+    catalogue = indicators()
+    known = raw[raw["indicator"].notna() & raw["region_code"].notna()]
+    target_unit = known["indicator"].map(catalogue["unit"])
+    has_levels = known["indicator"].map(catalogue["forms"].map(lambda f: "ytd_value" in f or "month_value" in f))
+    kind = known["indicator"].map(catalogue["kind"])
+    level = known["measure"].isin(["ytd_value", "month_value"])
+    pairs = pd.Series(list(zip(known["unit"], target_unit, strict=True)), index=known.index)
+    factor = pairs.map({pair: unit_factor(*pair) for pair in set(pairs)}).astype(float)
+    unitless = level & (known["unit"] == "") & (target_unit != "") & (kind != "ratio")
+    factor = factor.where(~(level & (known["unit"] == "")), 1.0)
+    growth_only = level & ~has_levels
+    bad_unit = level & ~growth_only & (factor.isna() | unitless)
+    findings = pd.concat([
+        _row_findings(known[bad_unit & ~unitless], "error", "unit", lambda f: (
+            "unit '" + f["unit"] + "' of " + f["indicator"] + " (" + f["label"] + ") cannot be converted to the "
+            "catalogue unit '" + f["indicator"].map(catalogue["unit"]) + "'; expected a unit listed in catalog.py")),
+        _row_findings(known[unitless], "error", "unit", lambda f: (
+            "row '" + f["label"] + "' has no unit; expected the unit in brackets, e.g. (" +
+            f["indicator"].map(catalogue["unit"]) + ")")),
+        _row_findings(known[growth_only], "warning", "growth_only", lambda f: (
+            "'" + f["label"] + "' is a level of " + f["indicator"] + ", which the catalogue keeps as growth "
+            "only; the row was not loaded")),
+    ], ignore_index=True)
+    keep = ~(bad_unit | growth_only)
+    obs = known[keep].copy()
+    obs["value"] = obs["value"] * np.where(level[keep], factor[keep], 1.0)
+    obs["unit"] = np.where(level[keep], target_unit[keep], obs["unit"])
+    return obs[OBS_COLUMNS].reset_index(drop=True), findings
+
+
+def _row_findings(rows: pd.DataFrame, severity: str, check: str, message) -> pd.DataFrame:
+    """One finding per file and row label, located at the row's first cell."""
+    first = rows.drop_duplicates(["source"]).assign(file=lambda f: f["source"].str.split("!").str[0])
+    first = first.drop_duplicates(["file", "label"])
+    if first.empty:
+        return findings_frame()
+    return pd.DataFrame({"severity": severity, "check": check, "file": first["file"].to_numpy(),
+                         "location": first["source"].str.split("!").str[1].to_numpy(),
+                         "message": message(first).to_numpy()}).astype(str)
 
 
 def load_observations(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """All bureau tables of a city as tidy observations in catalogue units.
 
-    Raises the first ``DataError`` of an unreadable file or unconvertible unit; use
-    :func:`analysis.ingest.ingest` for the full list of findings.
+    Raises ``DataError`` for the first unreadable file, unknown region or unusable unit.
+    Rows whose indicator is not in the catalogue are left out with a ``UserWarning``
+    naming them; :func:`analysis.ingest.ingest` lists every finding in its report.
     """
-    if regions is None and (Path(data_dir) / "regions.csv").is_file():
-        regions = load_regions(data_dir)
+    regions = _regions_or_file(data_dir, regions)
     raw, problems = read_bureau_files(bureau_files(data_dir), regions)
-    if not problems.empty:
-        first = problems.iloc[0]
-        raise DataError(first["message"])
+    found = pd.concat([problems, check_cells(raw)], ignore_index=True)
     obs, unit_problems = to_catalogue_units(raw)
-    if not unit_problems.empty:
-        raise DataError(unit_problems.iloc[0]["message"], path=unit_problems.iloc[0]["file"])
+    found = pd.concat([found, unit_problems], ignore_index=True)
+    errors = found[found["severity"] == "error"]
+    if not errors.empty:
+        first = errors.iloc[0]
+        raise DataError(first["message"], path=first["file"] or None, location=first["location"] or None)
+    skipped = found[found["check"].isin(["unknown_indicator", "growth_only"])]
+    if not skipped.empty:
+        warnings.warn("rows not loaded: " + "; ".join(skipped["message"]), UserWarning, stacklevel=2)
     return obs
 
 
 def load_targets(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Targets from ``targets.csv``: ``region_code, indicator, year, horizon, measure, target``.
 
-    Unknown regions (when ``regions`` is given) or indicators, bad horizons or measures and
-    unparseable numbers raise ``DataError`` with the row.
+    Unknown regions (checked against ``regions``, or ``regions.csv`` beside it) or
+    indicators, bad horizons or measures, missing and unparseable numbers raise
+    ``DataError`` with the row.
     """
+    regions = _regions_or_file(data_dir, regions)
     path = Path(data_dir) / "targets.csv"
     frame = read_table(path, ["region_code", "indicator", "year", "horizon", "measure", "target"])
     catalogue = indicators()
@@ -225,6 +259,7 @@ def load_targets(data_dir: str | Path, regions: pd.DataFrame | None = None) -> p
 
 def load_projects(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """The key-project ledger (项目台账) with English column names (docs/data-formats.md)."""
+    regions = _regions_or_file(data_dir, regions)
     path = Path(data_dir) / "projects.csv"
     frame = read_table(path, list(PROJECT_HEADERS.values()), PROJECT_HEADERS)
     for column in ("planned_start", "reported_on"):
@@ -244,6 +279,7 @@ def load_projects(data_dir: str | Path, regions: pd.DataFrame | None = None) -> 
 
 def load_township_weekly(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Township weekly investment reports (乡镇周报) with English column names."""
+    regions = _regions_or_file(data_dir, regions)
     path = Path(data_dir) / "township_weekly.csv"
     frame = read_table(path, list(WEEKLY_HEADERS.values()), WEEKLY_HEADERS)
     frame["week_end"] = _parse_dates(frame, "week_end", path)
@@ -257,6 +293,13 @@ def load_township_weekly(data_dir: str | Path, regions: pd.DataFrame | None = No
     if regions is not None:
         _check_township_parents(frame, regions, path)
     return frame.sort_values(["week_end", "township_code"]).reset_index(drop=True)
+
+
+def _regions_or_file(data_dir: str | Path, regions: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``regions`` when given, else ``regions.csv`` of the data folder when there is one."""
+    if regions is None and (Path(data_dir) / "regions.csv").is_file():
+        return load_regions(data_dir)
+    return regions
 
 
 def _check_township_parents(frame: pd.DataFrame, regions: pd.DataFrame, path: Path) -> None:

@@ -37,9 +37,10 @@ from analysis.narrative_rules import (
 
 SECTIONS = ("overall", "industry", "investment", "consumption", "projects")
 _REF = {
-    "zh": {"city": "全市平均", "peers": "全市", "schedule": "时序进度", "annual": "年度目标", "q1": "一季度目标"},
-    "en": {"city": "the city average", "peers": "the city", "schedule": "the time schedule",
-           "annual": "the annual target", "q1": "the Q1 target"},
+    "zh": {"city": "全市平均", "peers": "全市", "peers_all": "所有县（市、区）", "schedule": "时序进度",
+           "annual": "年度目标", "q1": "一季度目标"},
+    "en": {"city": "the city average", "peers": "the city", "peers_all": "all counties",
+           "schedule": "the time schedule", "annual": "the annual target", "q1": "the Q1 target"},
 }
 
 
@@ -60,7 +61,9 @@ def _diff_unit(row: pd.Series) -> str:
 def _rank_clauses(row: pd.Series, lang: str, prefix: str = "") -> list[str]:
     if not _ok(row["rank"]):
         return []
-    out = [rank_phrase(row["rank"], _REF[lang]["peers"], lang, prefix)]
+    # Ranked among the city's counties (居全市第N位) or among all counties (peer_group "all").
+    peers = _REF[lang]["peers_all" if row.get("peer_group") == "all" else "peers"]
+    out = [rank_phrase(row["rank"], peers, lang, prefix)]
     if _ok(row.get("prev_period")):
         change = rank_change_phrase(row["rank_change"], period_label(row["prev_period"], lang), lang)
         if change:
@@ -90,10 +93,19 @@ def _completion_clauses(row: pd.Series, lang: str) -> list[str]:
         change = gap_change_phrase(row["gap_to_schedule_pp"], row["gap_to_schedule_change_pp"], prev, lang)
         if change:
             out.append(change)
-    q1_rate = row.get("q1_completion_rate")
-    if row["target_horizon"] == "annual" and _ok(q1_rate):
-        q1 = fmt(q1_rate * 100)
-        out.append(f"完成一季度目标的{q1}%" if lang == "zh" else f"{q1}% of the Q1 target")
+    if row["target_horizon"] == "annual" and _ok(row.get("q1_completion_rate")):
+        out += _q1_clauses(row, lang)
+    return out
+
+
+def _q1_clauses(row: pd.Series, lang: str) -> list[str]:
+    """完成一季度目标的92.8%[，低于一季度时序进度X个百分点 (before March only)]."""
+    q1 = fmt(row["q1_completion_rate"] * 100)
+    out = [f"完成一季度目标的{q1}%" if lang == "zh" else f"{q1}% of the Q1 target"]
+    progress = row.get("q1_schedule_progress")
+    if _ok(progress) and progress < 1:
+        ref = "一季度时序进度" if lang == "zh" else "the Q1 time schedule"
+        out.append(diff_phrase(row["q1_gap_to_schedule_pp"], ref, lang))
     return out
 
 
@@ -195,6 +207,8 @@ def _lag_reason(row: pd.Series, lang: str) -> str:
     basis = row["status_basis"]
     if basis == "schedule":
         return diff_phrase(row["gap_to_schedule_pp"], ref["schedule"], lang)
+    if basis == "q1_schedule":
+        return _join(_q1_clauses(row, lang), lang)
     if basis == "target":
         return diff_phrase(row["gap_to_target"], ref[row["target_horizon"]], lang, _diff_unit(row))
     return diff_phrase(row["gap_to_city"], ref["city"], lang, _diff_unit(row))
@@ -207,7 +221,10 @@ def shortfall_sentence(
     cat = catalog.indicators() if catalogue is None else catalogue
     own = table.loc[table["region_code"] == region_code]
     lag = lagging_list(own, cat)
-    unknown = own.loc[own["status"] == "unknown", "indicator"].nunique()
+    # Indicators with no known status on any row (a level row without a target does not count
+    # when the growth row was judged, nor does an indicator already listed as 短板).
+    judged = (own["status"] != "unknown").groupby(own["indicator"]).any()
+    unknown = int((~judged).sum())
     if lag.empty:
         text = "各项指标均未明显落后于目标、时序进度和全市平均" if lang == "zh" else (
             "No indicator is clearly behind its target, the time schedule or the city average"
@@ -230,14 +247,20 @@ def shortfall_sentence(
     return _finish(text, lang)
 
 
-def projects_sentence(summary: pd.Series, as_of: object, lang: str = "zh") -> str:
+def projects_sentence(
+    summary: pd.Series, as_of: object, lang: str = "zh", region_name: str | None = None
+) -> str:
     """Key-project sentence from one row of :func:`analysis.projects.county_summary`.
 
     Uses ``n_planned, n_started, start_rate, completed_investment (万元), completion_rate,
     gap_to_schedule_pp, start_ok, completion_ok`` and, when present, ``n_late_projects,
-    max_days_late, top3, interview``.
+    max_days_late, top3, interview``. The subject (全县/全区/...) follows the same rule as
+    the other sentences (:func:`region_subject`) on ``region_name``, else the row's
+    ``county_name``; with no name the sentence has no subject (重点项目…), never a guessed 全县.
     """
     d = pd.Timestamp(as_of)
+    name = region_name if region_name else summary.get("county_name")
+    subject = region_subject(str(name), lang) if _ok(name) and name else ""
     rate = fmt(summary["start_rate"] * 100) if _ok(summary["start_rate"]) else None
     done = amount_phrase(summary["completed_investment"] / 1e4, lang)
     completion = fmt(summary["completion_rate"] * 100) if _ok(summary["completion_rate"]) else None
@@ -246,7 +269,7 @@ def projects_sentence(summary: pd.Series, as_of: object, lang: str = "zh") -> st
     n_late = int(summary.get("n_late_projects", 0) or 0)
     top, interview = list(summary.get("top3", []) or []), list(summary.get("interview", []) or [])
     if lang == "zh":
-        text = f"截至{d.month}月{d.day}日，全县重点项目计划开工{n_planned}个，已开工{n_started}个"
+        text = f"截至{d.month}月{d.day}日，{subject}重点项目计划开工{n_planned}个，已开工{n_started}个"
         if rate:
             text += f"，开工率{rate}%"
         text += f"；完成投资{done}"
@@ -262,7 +285,8 @@ def projects_sentence(summary: pd.Series, as_of: object, lang: str = "zh") -> st
         if interview:
             text += f"；{'、'.join(interview)}连续两周排名末位"
         return text + "。"
-    text = f"By {d.day} {d.strftime('%b')}, {n_started} of the {n_planned} key projects due had started"
+    whose = f"{subject}'s " if subject else "the "
+    text = f"By {d.day} {d.strftime('%b')}, {n_started} of {whose}{n_planned} key projects due had started"
     if rate:
         text += f" (start rate {rate}%)"
     text += f"; investment completed {done}"
@@ -279,9 +303,19 @@ def projects_sentence(summary: pd.Series, as_of: object, lang: str = "zh") -> st
     return text + "."
 
 
-def projects_sentences(summary: pd.DataFrame, as_of: object, lang: str = "zh") -> dict[str, str]:
-    """County code -> :func:`projects_sentence` for every row of a county summary."""
-    return {row["county_code"]: projects_sentence(row, as_of, lang) for _, row in summary.iterrows()}
+def projects_sentences(
+    summary: pd.DataFrame, as_of: object, lang: str = "zh", region_names: dict[str, str] | None = None
+) -> dict[str, str]:
+    """County code -> :func:`projects_sentence` for every row of a county summary.
+
+    ``region_names`` (code -> name) gives each sentence its subject when the summary has no
+    ``county_name`` column.
+    """
+    names = region_names or {}
+    return {
+        row["county_code"]: projects_sentence(row, as_of, lang, names.get(row["county_code"]))
+        for _, row in summary.iterrows()
+    }
 
 
 def county_narrative(

@@ -6,7 +6,9 @@ The rules, applied everywhere:
   百分点 (``1.3个百分点``), never in percent;
 - a figure that rounds to 0.0 (``|x| < tol``, default 0.05) is 持平 (flat), otherwise the
   sign chooses 增长/下降 (growth) or 高于/低于 (differences);
-- money in 亿元 when at least 1亿元 (one decimal), else in 万元 (whole 万元);
+- money in 亿元 when at least 1亿元 (one decimal), else in 万元 (whole 万元); electricity
+  likewise in 亿千瓦时 from 1亿千瓦时 up, else 万千瓦时 (one decimal); the unit is chosen on
+  the rounded figure (9999.6万元 is 1.0亿元, not 10000万元);
 - counts (户, 家, 个) as whole numbers; other units one decimal; dimensionless figures
   (e.g. a plot ratio) two decimals;
 - period labels from :func:`analysis.periods.ytd_label` (1-2月, 1-3月, or 一季度 with
@@ -75,12 +77,29 @@ def diff_phrase(d: float, ref: str, lang: str = "zh", unit: str = "pp", tol: flo
 
 
 def amount_phrase(yi: float, lang: str = "zh") -> str:
-    """Money given in 亿元: ``12.3亿元`` when >= 1亿元, else ``3456万元`` (en: yuan)."""
+    """Money given in 亿元: ``12.3亿元`` when >= 1亿元, else ``3456万元`` (en: yuan).
+
+    The unit is chosen on the rounded figure, so 0.99996亿元 (9999.6万元, which rounds to
+    10000万元) reads ``1.0亿元``.
+    """
     if lang == "zh":
-        return f"{fmt(yi)}亿元" if abs(yi) >= 1 else f"{fmt(yi * 1e4, 0)}万元"
-    if abs(yi) >= 10:
+        wan = fmt(yi * 1e4, 0)
+        return f"{fmt(yi)}亿元" if abs(float(wan)) >= 1e4 else f"{wan}万元"
+    million = fmt(yi * 100, 1)
+    if abs(float(million)) >= 1000:
         return f"{fmt(yi / 10, 2)} billion yuan"
-    return f"{fmt(yi * 100, 1)} million yuan"
+    return f"{million} million yuan"
+
+
+def _kwh_phrase(wan: float, lang: str) -> str:
+    """Electricity given in 万千瓦时: 亿千瓦时 from 1亿 up (rounded figure), like money."""
+    if lang == "zh":
+        small = fmt(wan)
+        return f"{fmt(wan / 1e4)}亿千瓦时" if abs(float(small)) >= 1e4 else f"{small}万千瓦时"
+    million = fmt(wan / 100)
+    if abs(float(million)) >= 1000:
+        return f"{fmt(wan / 1e5)} billion kWh"
+    return f"{million} million kWh"
 
 
 def quantity_phrase(x: float, unit: str, lang: str = "zh") -> str:
@@ -98,8 +117,8 @@ def quantity_phrase(x: float, unit: str, lang: str = "zh") -> str:
         return f"{number} {_EN_UNITS.get(unit, '')}".strip()
     if unit == "":
         return fmt(x, 2)
-    if unit == "万千瓦时" and lang == "en":
-        return f"{fmt(x / 100)} million kWh"
+    if unit == "万千瓦时":
+        return _kwh_phrase(x, lang)
     return f"{fmt(x)}{unit}" if lang == "zh" else f"{fmt(x)} {_EN_UNITS.get(unit, unit)}"
 
 
@@ -151,9 +170,20 @@ def gap_change_phrase(
     return f"the gap {'narrowing' if change > 0 else 'widening'} by {value} percentage points from {prev_label}"
 
 
-def region_subject(name: str, lang: str = "zh") -> str:
-    """全县 / 全区 / 全市 / 全旗 from the region's name (en: the county / the district)."""
+def region_subject(name: str, lang: str = "zh", level: str = "county") -> str:
+    """Subject of a region's sentences: 全县 / 全区 / 全旗 from the name's last character.
+
+    A county-level city (``level="county"``, name ending in 市, e.g. 义乌市) is called by its
+    name, never 全市: its sentences compare it with 全市平均 (the prefecture city), and
+    "全市…低于全市平均" would be ambiguous. 全市 is used only for the city itself
+    (``level="city"``). English: the county / the district / the banner / the city; a
+    county-level city is "the county-level city".
+    """
     last = name[-1:] if name else ""
+    if level != "county" and last == "市":
+        return "全市" if lang == "zh" else "the city"
     if lang == "zh":
-        return f"全{last}" if last in ("县", "区", "市", "旗") else name
-    return {"区": "the district", "市": "the city"}.get(last, "the county")
+        if last == "市":
+            return name
+        return f"全{last}" if last in ("县", "区", "旗") else name
+    return {"区": "the district", "市": "the county-level city", "旗": "the banner"}.get(last, "the county")

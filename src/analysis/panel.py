@@ -96,7 +96,7 @@ def build_panel(
     # Slot of each row's month through a lookup table over the wanted ordinals' range, with a
     # last entry (-1) that every month outside the range is clamped to: one take, no sort.
     low = ordinals.min()
-    lut = np.full(ordinals.max() - low + 2, -1, dtype="int8")
+    lut = np.full(ordinals.max() - low + 2, -1, dtype="int32")  # int8 wrapped from the 129th month
     lut[ordinals - low] = np.arange(len(periods))
     offset = (_period_ordinals(obs["period"]) - low).view("uint64")
     np.minimum(offset, len(lut) - 1, out=offset)

@@ -13,9 +13,12 @@ Definitions (as-of date ``d``, a day):
   ahead of plan are counted separately (``n_started_early``) so the rate cannot exceed
   100%; ``start_rate_annual = all started by d / all projects in the year's plan``.
 - investment completion rate ``= completed_investment / planned_investment`` (sums for a
-  township or county), judged against 时序进度 at ``d``: month of ``d`` / 12
-  (``schedule_by="month"``, the bureau convention) or day of year / days in year
-  (``"day"``).
+  township or county), judged against 时序进度 at the ledger's report date ``reported_on``
+  (填报日期: the completed investment is cumulative to that date, so a 31-March snapshot is
+  judged on March's schedule even when ``d`` is in February), or at ``d`` for rows without
+  one: month / 12 (``schedule_by="month"``, the bureau convention) or day of year / days
+  in year (``"day"``). A township or county is judged at its latest ``reported_on``
+  (``investment_as_of``). Starts are always counted at ``d``.
 - 双90 (the speech: "3月底前开工率90%，投资完成率超时序进度90%"), read as: (1) by 31 March,
   projects started / projects planned to start by 31 March >= 90% (checked with starts up
   to ``min(d, 31 March)``); (2) investment completion rate >= 90% of 时序进度, i.e.
@@ -56,11 +59,28 @@ def schedule_at(day: object, by: str = "month") -> float:
     raise ValueError(f"schedule 'by' must be 'month' or 'day', got {by!r}")
 
 
+def _schedule_of(days: pd.Series, by: str) -> pd.Series:
+    """:func:`schedule_at` for a column of dates (vectorised)."""
+    if by == "month":
+        return days.dt.month / 12
+    if by == "day":
+        return days.dt.day_of_year / np.where(days.dt.is_leap_year, 366, 365)
+    raise ValueError(f"schedule 'by' must be 'month' or 'day', got {by!r}")
+
+
+def _investment_dates(projects: pd.DataFrame, d: pd.Timestamp) -> pd.Series:
+    """Date each row's completed investment runs to: ``reported_on``, else the as-of date."""
+    if "reported_on" not in projects.columns:
+        return pd.Series(d, index=projects.index)
+    return pd.to_datetime(projects["reported_on"]).fillna(d).astype("datetime64[ns]")
+
+
 def project_status(projects: pd.DataFrame, as_of: object, schedule_by: str = "month") -> pd.DataFrame:
     """One row per project at ``as_of``: planned/started flags, days late, completion vs schedule.
 
     Adds ``planned_by_as_of, started, started_early, late, days_late, start_delay_days,
-    completion_rate, schedule_progress, gap_to_schedule_pp`` to the ledger columns.
+    investment_as_of, completion_rate, schedule_progress, gap_to_schedule_pp`` to the ledger
+    columns (schedule at ``investment_as_of`` = ``reported_on``, see the module docstring).
     """
     _check(projects, LEDGER_COLUMNS, "projects")
     d = pd.Timestamp(as_of)
@@ -77,7 +97,8 @@ def project_status(projects: pd.DataFrame, as_of: object, schedule_by: str = "mo
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = out["completed_investment"] / out["planned_investment"].where(out["planned_investment"] > 0)
     out["completion_rate"] = rate
-    out["schedule_progress"] = schedule_at(d, schedule_by)
+    out["investment_as_of"] = _investment_dates(out, d)
+    out["schedule_progress"] = _schedule_of(out["investment_as_of"], schedule_by)
     out["gap_to_schedule_pp"] = (out["completion_rate"] - out["schedule_progress"]) * 100
     return out
 
@@ -95,8 +116,8 @@ def start_rates(
     Columns: the group keys, ``n_projects, n_planned, n_started, n_started_early,
     n_started_total, n_late, start_rate, start_rate_annual, planned_investment,
     completed_investment, completion_rate, schedule_progress, gap_to_schedule_pp,
-    n_planned_deadline, n_started_deadline, start_rate_deadline, start_ok, completion_ok,
-    double_90`` (see the module docstring; a rate with a zero denominator is NaN, and a
+    n_planned_deadline, n_started_deadline, investment_as_of, start_rate_deadline, start_ok,
+    completion_ok, double_90`` (see the module docstring; a rate with a zero denominator is NaN, and a
     check on NaN is False).
     """
     if level not in LEVELS:
@@ -122,6 +143,7 @@ def start_rates(
         completed_investment=("completed_investment", "sum"),
         n_planned_deadline=("planned_deadline", "sum"),
         n_started_deadline=("started_deadline", "sum"),
+        investment_as_of=("investment_as_of", "max"),
     ).reset_index()
     with np.errstate(divide="ignore", invalid="ignore"):
         out["start_rate"] = out["n_started"] / out["n_planned"].where(out["n_planned"] > 0)
@@ -132,7 +154,7 @@ def start_rates(
         out["start_rate_deadline"] = out["n_started_deadline"] / out["n_planned_deadline"].where(
             out["n_planned_deadline"] > 0
         )
-    out["schedule_progress"] = schedule_at(d, schedule_by)
+    out["schedule_progress"] = _schedule_of(out["investment_as_of"], schedule_by)
     out["gap_to_schedule_pp"] = (out["completion_rate"] - out["schedule_progress"]) * 100
     out["start_ok"] = (out["start_rate_deadline"] >= threshold).fillna(False).astype(bool)
     out["completion_ok"] = (out["completion_rate"] >= threshold * out["schedule_progress"]).fillna(False)
@@ -204,15 +226,17 @@ def county_summary(
 ) -> pd.DataFrame:
     """Per county: :func:`start_rates` plus late projects and the week's top three and 约谈 list.
 
-    Adds ``n_late_projects, max_days_late`` and, from the last weekly report on or before
-    ``as_of``, ``week_end``, ``top3`` and ``interview`` (lists of township names, from
-    ``township_names`` or the codes).
+    Adds ``n_late_projects, max_days_late``, ``county_name`` (from ``township_names`` when
+    it also names the counties, as a code -> name map of all regions does; else NaN) and,
+    from each county's last weekly report on or before ``as_of``, ``week_end``, ``top3``
+    and ``interview`` (lists of township names, from ``township_names`` or the codes).
     """
     out = start_rates(projects, as_of, "county", schedule_by)
     late = late_projects(projects, as_of).groupby("county_code")["days_late"].agg(["size", "max"])
     late = late.rename(columns={"size": "n_late_projects", "max": "max_days_late"})
     out = out.merge(late, left_on="county_code", right_index=True, how="left")
     out["n_late_projects"] = out["n_late_projects"].fillna(0).astype(int)
+    out["county_name"] = out["county_code"].map(township_names or {})
     out["top3"] = [[] for _ in range(len(out))]
     out["interview"] = [[] for _ in range(len(out))]
     out["week_end"] = pd.NaT
@@ -223,11 +247,13 @@ def county_summary(
     if upto.empty:
         return out
     ranked = township_ranking(upto)
-    week = ranked.loc[ranked["week_end"] == ranked["week_end"].max()].sort_values(["rank", "township_code"])
+    # Each county's own latest report: a county that reported last a week earlier keeps its top 3.
+    latest = ranked.groupby("county_code")["week_end"].transform("max")
+    week = ranked.loc[ranked["week_end"] == latest].sort_values(["rank", "township_code"])
     week = week.assign(name=week["township_code"].map(lambda c: names.get(c, c)))
     top = week.loc[week["top3"]].groupby("county_code")["name"].agg(list)
     interview = week.loc[week["last_two_weeks"]].groupby("county_code")["name"].agg(list)
     out["top3"] = out["county_code"].map(top).map(lambda v: v if isinstance(v, list) else [])
     out["interview"] = out["county_code"].map(interview).map(lambda v: v if isinstance(v, list) else [])
-    out["week_end"] = ranked["week_end"].max()
+    out["week_end"] = out["county_code"].map(ranked.groupby("county_code")["week_end"].max())
     return out

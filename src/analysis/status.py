@@ -6,6 +6,10 @@ worst of the comparisons that apply to it:
 - ``target``: rate rows (growth, or a ratio/stock level) ``-(actual - target) * s``;
 - ``schedule``: cumulative rows (a flow/count YTD level with a target)
   ``-(completion_rate - schedule_progress) * 100 * s``;
+- ``q1_schedule``: instead of ``schedule``, for cumulative rows that carry
+  ``q1_gap_to_schedule_pp`` (January-March with a Q1 target, see :mod:`analysis.gaps`):
+  ``-q1_gap_to_schedule_pp * s``, i.e. completion of the Q1 target against the elapsed
+  share of the quarter;
 - ``city``: rate rows ``-(actual - city_value) * s`` (when ``compare_city``).
 
 ``s`` is +1 when higher is better and -1 when lower is better (catalogue ``direction``).
@@ -60,7 +64,8 @@ def assess_status(table: pd.DataFrame, thresholds: StatusThresholds | None = Non
     """Shortfall, its basis, status and lagging flag for every row of a gap table.
 
     ``table`` needs ``actual, target, city_value, completion_rate, schedule_progress, unit,
-    row_kind`` (``"rate"`` or ``"cumulative"``) and ``direction``. Returns a frame on the
+    row_kind`` (``"rate"`` or ``"cumulative"``) and ``direction``, optionally
+    ``q1_gap_to_schedule_pp``. Returns a frame on the
     same index with ``shortfall_pp, status_basis, status, lagging``.
     """
     t = thresholds or StatusThresholds()
@@ -72,14 +77,18 @@ def assess_status(table: pd.DataFrame, thresholds: StatusThresholds | None = Non
     by_target = by_target.where(rate)
     by_schedule = -sign * (table["completion_rate"] - table["schedule_progress"]) * 100
     by_schedule = by_schedule.where(~rate)
+    q1_gap = table["q1_gap_to_schedule_pp"] if "q1_gap_to_schedule_pp" in table else pd.Series(np.nan, table.index)
+    by_q1 = (-sign * q1_gap.astype(float)).where(~rate)
+    by_schedule = by_schedule.where(by_q1.isna())  # the Q1 target, when there is one, decides
     by_city = -sign * _difference_pp(actual, table["city_value"].astype(float), percent)
     by_city = by_city.where(rate & t.compare_city)
 
-    candidates = np.column_stack([by_target, by_schedule, by_city]).astype(float)
+    candidates = np.column_stack([by_target, by_schedule, by_city, by_q1]).astype(float)
     known = ~np.isnan(candidates).all(axis=1)
     filled = np.where(np.isnan(candidates), -np.inf, candidates)
     shortfall = pd.Series(np.where(known, filled.max(axis=1), np.nan), index=table.index)
-    basis = pd.Series(np.array(["target", "schedule", "city"], dtype=object)[filled.argmax(axis=1)], index=table.index)
+    names = np.array(["target", "schedule", "city", "q1_schedule"], dtype=object)
+    basis = pd.Series(names[filled.argmax(axis=1)], index=table.index)
     basis = basis.where(known)
 
     status = np.select(

@@ -61,14 +61,18 @@ def _rows(
 
 
 def check_cells(raw: pd.DataFrame) -> pd.DataFrame:
-    """Masked cells, unknown indicators and unknown regions in reader output."""
+    """Masked and blank cells, unknown indicators and unknown regions in reader output."""
     masked = raw[raw["raw"].isin(MASKED)]
+    blank = raw[(raw["raw"] == "") & (raw["period"].dt.month != 1) & raw["indicator"].notna()]
     unknown_ind = raw[raw["indicator"].isna()].drop_duplicates(["label"])
     unknown_reg = raw[raw["region_code"].isna()].drop_duplicates(["region_name"])
     return pd.concat([
         _rows(masked, "warning", "masked_cell", lambda f: (
             "masked cell '" + f["raw"] + "' (" + f["label"] + ", " + f["period"].astype(str)
             + ") read as missing, not zero")),
+        _rows(blank, "warning", "blank_cell", lambda f: (
+            "blank cell (" + f["label"] + ", " + f["period"].astype(str) + ") read as missing, not zero; "
+            "expected a value (only January may be blank: 1-2月 is published in February)")),
         _rows(unknown_ind, "warning", "unknown_indicator", lambda f: (
             "indicator '" + f["label"] + "' is not in the catalogue and was not loaded; "
             "expected a name or alias from resources/indicators.csv")),
@@ -144,7 +148,8 @@ def check_growth_consistency(obs: pd.DataFrame, limits: Limits | None = None) ->
     sources = obs[obs["measure"] == "ytd_growth"][["region_code", "indicator", "period", "source"]]
     flagged = flagged.merge(sources, on=["region_code", "indicator", "period"], how="left")
     return _rows(flagged, "warning", "growth_vs_levels", lambda f: (
-        "published growth " + f["published"].map("{:.1f}".format) + "% vs " + f["recomputed"].map("{:.1f}".format)
+        f["indicator"] + " " + f["period"].astype(str) + ": published growth " + f["published"].map("{:.1f}".format)
+        + "% vs " + f["recomputed"].map("{:.1f}".format)
         + "% recomputed from levels (" + f["diff_pp"].map("{:+.1f}".format) + " pp); published figure kept"))
 
 

@@ -1,0 +1,116 @@
+"""The measured evidence behind docs/methods.md: backtests on real and sample data.
+
+    PYTHONPATH=src python benchmarks/projection_evidence.py [--real-data ../shared/real-data]
+        [--processed data/processed] [--jobs 2] [--chart docs/img/projection_backtest.png]
+
+1. The national retail YTD series (NBS, 2000-2025): rolling-origin backtest of 2003-2025
+   from Jan-Feb and from Q1, every method; accuracy table in Markdown.
+2. The bundled sample (every flow series in ``data/processed/backtest.parquet`` when
+   present, else recomputed from ``observations.parquet``).
+3. The historical range of the Q1 share, against the stated 30%.
+4. A chart of percentage error by year and method (national retail).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import argparse  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from analysis.bureau_yyyym import read_yyyym_csv  # noqa: E402
+from analysis.conversions import ytd_to_monthly_series  # noqa: E402
+from analysis.projection import accuracy, backtest  # noqa: E402
+from analysis.projection.cache import BACKTEST_NAME, backtest_observations  # noqa: E402
+from analysis.projection.history import ytd_shares, ytd_table  # noqa: E402
+
+SHOWN = ["share_last", "share_mean", "ets", "sarimax", "combo", "recommended"]
+
+
+def markdown(table: pd.DataFrame) -> str:
+    cols = ["through_month", "method", "n", "mdape", "mape", "bias_pct", "coverage", "n_interval"]
+    table = table[cols].copy()
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in table.itertuples(index=False):
+        cells = [f"{v:.2f}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def chart(result: pd.DataFrame, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True, dpi=90)
+    for ax, month in zip(axes, (2, 3), strict=True):
+        part = result[result["through_month"] == month]
+        for method in SHOWN:
+            rows = part[part["method"] == method]
+            ax.plot(rows["year"], rows["pct_error"], marker="o", ms=2.5, lw=1, label=method)
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_title(f"from months 1-{month}: (estimate - actual) / actual")
+        ax.set_xlabel("projected year")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("% error")
+    axes[0].set_ylim(-15, 15)
+    axes[1].legend(fontsize=7, ncol=2, loc="lower left")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--real-data", default=os.environ.get("ANALYSIS_REAL_DATA",
+                                                              "../shared/real-data"))
+    parser.add_argument("--processed", default="data/processed")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--chart", default="docs/img/projection_backtest.png")
+    args = parser.parse_args()
+
+    ytd = read_yyyym_csv(Path(args.real_data) / "nbs-national-retail" /
+                         "retail_sales_cumulative.csv", name="retail")
+    monthly = ytd_to_monthly_series(ytd[ytd.index.year <= 2025])
+    panel = pd.DataFrame({"national_retail": monthly})
+    national = pd.concat([backtest(panel, range(2003, 2026), t) for t in (2, 3)],
+                         ignore_index=True)
+    print("## National retail, 2003-2025\n")
+    print(markdown(accuracy(national, by=["through_month"])))
+    table = ytd_table(monthly)
+    for month in (2, 3):
+        shares = ytd_shares(table, month)
+        print(f"\nshare of months 1-{month}: min {shares.min():.3f} ({shares.idxmin()}), "
+              f"max {shares.max():.3f} ({shares.idxmax()}), median {shares.median():.3f}, "
+              f"2015-2025 mean {shares.loc[2015:2025].mean():.3f}")
+    picks = national[national["method"] == "recommended"]
+    print("\nrecommended picks:", picks.groupby("through_month")["note"].value_counts().to_dict())
+    chart(national, Path(args.chart))
+
+    processed = Path(args.processed)
+    if (processed / BACKTEST_NAME).exists():
+        sample = pd.read_parquet(processed / BACKTEST_NAME)
+    elif (processed / "observations.parquet").exists():
+        sample = backtest_observations(pd.read_parquet(processed / "observations.parquet"),
+                                       jobs=args.jobs)
+    else:
+        print("\n(no sample: run q1brief ingest)")
+        return
+    print(f"\n## Sample: {sample[['region_code', 'indicator']].drop_duplicates().shape[0]} series, "
+          f"years {sample['year'].min()}-{sample['year'].max()}\n")
+    print(markdown(accuracy(sample, by=["through_month"])))
+    late = sample[sample["year"] >= 2022]
+    print("\n### Sample, years 2022-2025 only (after the 2020 shock leaves the share history)\n")
+    print(markdown(accuracy(late, by=["through_month"])))
+    picks = sample[sample["method"] == "recommended"]
+    print("\nrecommended picks:", picks.groupby("through_month")["note"].value_counts().to_dict())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""``project_annual``: the year projected from its first months, several methods side by side.
+
+Rows: ``method, estimate, lower, upper, implied_q1_share, note, recommended``.
+``implied_q1_share = YTD(through_month) / estimate`` shows what each estimate assumes about
+the share of the year already done. ``combo`` is the plain mean of the *good* members
+(``share_last``, ``share_mean``, ``ets``, ``sarimax``) that produced a number: with backtest
+``evidence`` (at least 2 scored years per member) a member is good when its MdAPE is at most
+1.5 times the best member's; without evidence every member counts. Its bounds are the means
+of the good members' bounds (quantile averaging). Exactly one row is
+``recommended``: among methods with an estimate and at least 4 scored years, the one with
+the lowest MdAPE in ``evidence`` (this series' own backtest), else the first available in
+:data:`DEFAULT_PREFERENCE`, the order measured on the backtests in ``docs/methods.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.projection.history import (
+    fit_window,
+    model_year_table,
+    regular,
+    ytd_shares,
+    ytd_table,
+)
+from analysis.projection.models import ets_row, sarimax_row
+from analysis.projection.shares import share_assumption_row, share_rule
+
+METHODS = ("share_last", "share_mean", "share_assumption", "ets", "sarimax", "combo")
+COMBO_MEMBERS = ("share_last", "share_mean", "ets", "sarimax")
+GOOD_FACTOR = 1.5  # a member is "good" when its MdAPE <= GOOD_FACTOR * the best member's
+MIN_EVIDENCE = 2  # scored years a combo member needs before its MdAPE is trusted
+MIN_RECOMMEND_EVIDENCE = 4  # scored years before evidence may override DEFAULT_PREFERENCE
+# Used when a series has no backtest evidence: the order of measured MdAPE in docs/methods.md
+# (share_last best from Q1 on national retail and the sample; combo best from Jan-Feb nationally).
+DEFAULT_PREFERENCE = ("share_last", "combo", "share_mean", "ets", "sarimax", "share_assumption")
+COLUMNS = ["method", "estimate", "lower", "upper", "implied_q1_share", "note", "recommended"]
+
+
+def project_annual(
+    monthly: pd.Series,
+    year: int,
+    through_month: int = 3,
+    methods: list[str] | tuple[str, ...] | None = None,
+    share_assumption: float = 0.30,
+    level: float = 0.80,
+    *,
+    k: int = 3,
+    max_years: int = 10,
+    evidence: pd.DataFrame | None = None,
+    festival: bool = False,
+) -> pd.DataFrame:
+    """Annual total of ``year`` projected from months 1..``through_month`` (see module doc).
+
+    ``monthly``: monthly flow values on a monthly PeriodIndex (February may hold Jan-Feb with
+    January NaN); values after ``through_month`` of ``year`` are ignored. ``evidence``: an
+    :func:`accuracy` table (``method, mdape``) for this series. ``festival``: give
+    ``sarimax`` the Spring Festival regressors (off by default: they made the backtests
+    worse, see docs/methods.md). Never raises on short or odd history: such rows get NaN
+    and a note.
+    """
+    if not 1 <= through_month <= 12:
+        raise ValueError(f"through_month must be 1-12, got {through_month}")
+    cutoff = pd.Period(year=year, month=through_month, freq="M")
+    known = regular(monthly)
+    known = known[known.index <= cutoff]
+    table = ytd_table(known)
+    return project_from_tables(table, model_year_table(known, table), year, through_month,
+                               methods, share_assumption, level, k=k, max_years=max_years,
+                               evidence=evidence, festival=festival)
+
+
+def project_from_tables(
+    table: pd.DataFrame, model: pd.DataFrame, year: int, through_month: int,
+    methods: list[str] | tuple[str, ...] | None, share_assumption: float, level: float, *,
+    k: int, max_years: int, evidence: pd.DataFrame | None, festival: bool = False,
+) -> pd.DataFrame:
+    """:func:`project_annual` from the series' :func:`ytd_table` and :func:`model_year_table`.
+
+    Both tables are causal (a cell depends on earlier months only), so the backtest builds
+    them once per series; rows after ``year`` and months after ``through_month`` are masked
+    here so nothing later than the origin is seen.
+    """
+    methods = tuple(METHODS if methods is None else methods)
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        raise ValueError(f"unknown projection method(s) {unknown}; expected some of {METHODS}")
+    table = table.loc[table.index <= year].copy()
+    model = model.loc[model.index <= year].copy()
+    if year in table.index:
+        table.loc[year, through_month + 1:] = np.nan
+        model.loc[year, max(through_month - 1, 0):] = np.nan
+    ytd = float(table.at[year, through_month]) if year in table.index else np.nan
+    rows = _rows(model, table, year, through_month, methods, share_assumption, level, k,
+                 max_years, ytd, evidence, festival)
+    out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("implied_q1_share",
+                                                                         "recommended")])
+    out["estimate"] = out["estimate"].astype(float)
+    out["implied_q1_share"] = ytd / out["estimate"].where(out["estimate"] > 0)
+    out["recommended"] = recommend(out, evidence)
+    return out[COLUMNS]
+
+
+def _rows(model: pd.DataFrame, table: pd.DataFrame, year: int, through_month: int,
+          methods: tuple[str, ...], assumed: float, level: float, k: int, max_years: int,
+          ytd: float, evidence: pd.DataFrame | None, festival: bool) -> list[dict]:
+    if not np.isfinite(ytd):
+        note = f"no YTD value for {year}-{through_month:02d}"
+        return [{"method": m, "note": note} for m in methods]
+    shares = ytd_shares(table.loc[table.index < year], through_month)
+    found: dict[str, dict] = {}
+    need = set(methods) | (set(COMBO_MEMBERS) if "combo" in methods else set())
+    if "share_last" in need:
+        found["share_last"] = share_rule(ytd, shares, 1, "share_last", level, max_years)
+    if "share_mean" in need:
+        found["share_mean"] = share_rule(ytd, shares, k, "share_mean", level, max_years)
+    if "share_assumption" in need:
+        found["share_assumption"] = share_assumption_row(ytd, shares, assumed, through_month)
+    if need & {"ets", "sarimax"}:
+        values, years, full, cut = fit_window(model, year, through_month, max_years)
+        steps = 12 - through_month if through_month >= 2 else -1
+        if "ets" in need:
+            found["ets"] = _add_note(ets_row(values, full, steps, ytd, level), cut)
+        if "sarimax" in need:
+            found["sarimax"] = _add_note(sarimax_row(values, years, steps, ytd, level, festival),
+                                          cut)
+    if "combo" in methods:
+        found["combo"] = combo_row(found, evidence)
+    return [found[m] for m in methods]
+
+
+def _add_note(row: dict, note: str) -> dict:
+    if note and np.isfinite(row["estimate"]):
+        row["note"] = "; ".join(filter(None, [row["note"], note]))
+    return row
+
+
+def _weights(members: list[str], evidence: pd.DataFrame | None) -> dict[str, float]:
+    """Equal weights on the good members (MdAPE <= GOOD_FACTOR x best), all when no evidence."""
+    if evidence is None or "mdape" not in evidence:
+        return dict.fromkeys(members, 1.0)
+    table = evidence.drop_duplicates("method")
+    counts = table["n"] if "n" in table else pd.Series(MIN_EVIDENCE, index=table.index)
+    trusted = table[(counts >= MIN_EVIDENCE) & table["mdape"].notna()]
+    mdape = dict(zip(trusted["method"], trusted["mdape"].astype(float), strict=True))
+    scored = {m: mdape[m] for m in members if m in mdape}
+    if not scored:
+        return dict.fromkeys(members, 1.0)
+    best = min(scored.values())
+    return {m: 1.0 for m, v in scored.items() if v <= GOOD_FACTOR * best}
+
+
+def combo_row(found: dict[str, dict], evidence: pd.DataFrame | None) -> dict:
+    """Mean of the good members' estimates and bounds (see module docstring)."""
+    members = [m for m in COMBO_MEMBERS if m in found and np.isfinite(found[m]["estimate"])]
+    if not members:
+        return {"method": "combo", "estimate": np.nan, "lower": np.nan, "upper": np.nan,
+                "note": "no member method produced an estimate"}
+    good = list(_weights(members, evidence))
+    bounded = [m for m in good
+               if np.isfinite(found[m]["lower"]) and np.isfinite(found[m]["upper"])]
+    basis = "backtest" if evidence is not None else "no backtest evidence"
+    return {
+        "method": "combo",
+        "estimate": float(np.mean([found[m]["estimate"] for m in good])),
+        "lower": float(np.mean([found[m]["lower"] for m in bounded])) if bounded else np.nan,
+        "upper": float(np.mean([found[m]["upper"] for m in bounded])) if bounded else np.nan,
+        "note": f"mean of {', '.join(good)} ({basis})",
+    }
+
+
+def recommend(out: pd.DataFrame, evidence: pd.DataFrame | None) -> np.ndarray:
+    """True on one row: lowest evidence MdAPE among rows with an estimate, else preference.
+
+    Evidence counts for a method with at least ``MIN_RECOMMEND_EVIDENCE`` scored years
+    (fewer made the pick worse than the default in the sample backtest); the stated
+    share (``share_assumption``) is never recommended from evidence.
+    """
+    available = out["estimate"].notna().to_numpy()
+    order = list(DEFAULT_PREFERENCE)
+    if evidence is not None and "mdape" in evidence:
+        ranked = evidence.dropna(subset=["mdape"])
+        if "n" in ranked:
+            ranked = ranked[ranked["n"] >= MIN_RECOMMEND_EVIDENCE]
+        rank = {m: i for i, m in enumerate(DEFAULT_PREFERENCE)}
+        ranked = ranked.assign(_pref=ranked["method"].map(rank).fillna(len(rank)))
+        ranked = ranked.sort_values(["mdape", "_pref"], kind="stable")  # ties: preference
+        order = [m for m in ranked["method"] if m != "share_assumption"] + order
+    pick = np.zeros(len(out), dtype=bool)
+    for method in order:
+        hits = np.flatnonzero((out["method"] == method).to_numpy() & available)
+        if hits.size:
+            pick[hits[0]] = True
+            return pick
+    pick[0] = True  # nothing available: mark the first row so exactly one is recommended
+    return pick

@@ -1,0 +1,156 @@
+"""project_annual on series whose answer is known by construction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from projection_helpers import annual_total, constant_share_monthly
+
+from analysis.projection import METHODS, project_annual
+
+
+def _rows(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index("method")
+
+
+def test_constant_share_gives_exact_year_for_share_methods():
+    monthly = constant_share_monthly(2015, 2026)
+    out = _rows(project_annual(monthly, 2026, 3))
+    truth = annual_total(2015, 2026)
+    assert out.loc["share_last", "estimate"] == pytest.approx(truth, rel=1e-12)
+    assert out.loc["share_mean", "estimate"] == pytest.approx(truth, rel=1e-12)
+    # the rule never erred in the past, so its interval collapses onto the estimate
+    assert out.loc["share_mean", "lower"] == pytest.approx(truth, rel=1e-12)
+    assert out.loc["share_mean", "upper"] == pytest.approx(truth, rel=1e-12)
+    assert out.loc["share_mean", "implied_q1_share"] == pytest.approx(0.22 / 1.0, rel=0.05)
+    assert out["recommended"].sum() == 1
+    assert list(out.index) == list(METHODS)
+
+
+def test_share_assumption_is_flagged_outside_history():
+    monthly = constant_share_monthly(2015, 2026)
+    out = _rows(project_annual(monthly, 2026, 3, share_assumption=0.30))
+    q1 = monthly["2026-01":"2026-03"].sum()
+    assert out.loc["share_assumption", "estimate"] == pytest.approx(q1 / 0.30)
+    assert out.loc["share_assumption", "implied_q1_share"] == pytest.approx(0.30)
+    assert "outside the historical range" in out.loc["share_assumption", "note"]
+    assert np.isnan(out.loc["share_assumption", "lower"])
+
+
+def test_seasonal_models_close_to_truth_on_pure_seasonal_series():
+    monthly = constant_share_monthly(2015, 2026, noise=0.005, seed=1)
+    truth = annual_total(2015, 2026)
+    out = _rows(project_annual(monthly, 2026, 3, methods=["ets", "sarimax"]))
+    for method in ("ets", "sarimax"):
+        assert out.loc[method, "estimate"] == pytest.approx(truth, rel=0.02), method
+        assert out.loc[method, "lower"] < out.loc[method, "estimate"] < out.loc[method, "upper"]
+        assert out.loc[method, "upper"] / out.loc[method, "lower"] < 1.15
+
+
+def test_short_history_falls_back_with_notes():
+    monthly = constant_share_monthly(2025, 2026)  # one full year before 2026
+    out = _rows(project_annual(monthly, 2026, 3))
+    assert np.isnan(out.loc["ets", "estimate"])
+    assert "needs 2 full years" in out.loc["ets", "note"]
+    assert np.isnan(out.loc["sarimax", "estimate"])
+    assert "needs 3 full years" in out.loc["sarimax", "note"]
+    assert out.loc["share_last", "estimate"] == pytest.approx(annual_total(2025, 2026))
+    assert "no interval" in out.loc["share_last", "note"]
+    assert out.loc["combo", "estimate"] == pytest.approx(annual_total(2025, 2026))
+    assert out["recommended"].sum() == 1
+    assert np.isfinite(out.loc[out["recommended"], "estimate"]).all()
+
+
+def test_no_history_and_missing_ytd_never_raise():
+    monthly = constant_share_monthly(2026, 2026)
+    out = project_annual(monthly[:"2026-03"], 2026, 3)
+    assert out["estimate"].notna().sum() == 1  # only the stated share
+    missing = project_annual(monthly[:"2026-02"], 2026, 3)
+    assert missing["estimate"].isna().all()
+    assert missing["note"].str.contains("no YTD value for 2026-03").all()
+    assert missing["recommended"].sum() == 1
+
+
+def test_through_month_one_and_two():
+    monthly = constant_share_monthly(2015, 2026, combined=False)
+    jan = _rows(project_annual(monthly, 2026, 1, methods=["share_last", "ets"]))
+    assert jan.loc["share_last", "estimate"] == pytest.approx(annual_total(2015, 2026))
+    assert "through_month >= 2" in jan.loc["ets", "note"]
+    feb = _rows(project_annual(monthly, 2026, 2, methods=["share_mean"]))
+    assert feb.loc["share_mean", "estimate"] == pytest.approx(annual_total(2015, 2026))
+
+
+def test_later_data_are_ignored():
+    monthly = constant_share_monthly(2015, 2026)
+    full = project_annual(monthly, 2025, 3, methods=["share_mean", "ets"])
+    cut = project_annual(monthly[:"2025-03"], 2025, 3, methods=["share_mean", "ets"])
+    pd.testing.assert_frame_equal(full, cut)
+
+
+def test_evidence_picks_recommended_and_combo_members():
+    monthly = constant_share_monthly(2015, 2026, noise=0.01, seed=2)
+    evidence = pd.DataFrame({"method": ["ets", "share_mean", "share_last", "sarimax", "combo"],
+                             "mdape": [0.5, 1.0, 3.0, 4.0, 0.9], "n": [5, 5, 5, 5, 5]})
+    out = _rows(project_annual(monthly, 2026, 3, evidence=evidence))
+    assert out.index[out["recommended"]].tolist() == ["ets"]
+    # good members: MdAPE <= 1.5 x 0.5 -> ets only
+    assert out.loc["combo", "estimate"] == pytest.approx(out.loc["ets", "estimate"])
+    assert "mean of ets (backtest)" in out.loc["combo", "note"]
+
+
+def test_bad_arguments_raise():
+    monthly = constant_share_monthly(2015, 2026)
+    with pytest.raises(ValueError, match="unknown projection method"):
+        project_annual(monthly, 2026, 3, methods=["magic"])
+    with pytest.raises(TypeError, match="PeriodIndex"):
+        project_annual(pd.Series([1.0, 2.0]), 2026, 3)
+
+
+def test_thin_evidence_keeps_the_default_recommendation():
+    monthly = constant_share_monthly(2015, 2026, noise=0.01, seed=2)
+    evidence = pd.DataFrame({"method": ["ets", "share_last"], "mdape": [0.5, 3.0], "n": [3, 3]})
+    out = project_annual(monthly, 2026, 3, evidence=evidence)
+    assert out.loc[out["recommended"], "method"].tolist() == ["share_last"]
+
+
+def test_festival_regressor_recovers_a_strong_march_effect():
+    from analysis.projection.festival import festival_window_shares
+
+    monthly = constant_share_monthly(2012, 2026, noise=0.003, seed=3)
+    shares = festival_window_shares(range(2012, 2027))["mar"]
+    march = monthly.index.month == 3
+    effect = np.exp(-0.8 * shares.reindex(monthly.index.year[march]).to_numpy())
+    monthly[march] = monthly[march].to_numpy() * effect
+    truth = monthly["2026-01":"2026-12"].sum()
+    with_fest = _rows(project_annual(monthly, 2026, 2, methods=["sarimax"], festival=True))
+    without = _rows(project_annual(monthly, 2026, 2, methods=["sarimax"]))
+    err_with = abs(with_fest.loc["sarimax", "estimate"] / truth - 1)
+    err_without = abs(without.loc["sarimax", "estimate"] / truth - 1)
+    assert err_with < 0.01
+    assert err_with < err_without
+
+
+def test_evidence_ties_follow_the_default_preference():
+    monthly = constant_share_monthly(2015, 2026, noise=0.01, seed=2)
+    evidence = pd.DataFrame({"method": ["combo", "share_last"], "mdape": [1.0, 1.0], "n": [5, 5]})
+    out = project_annual(monthly, 2026, 3, evidence=evidence)
+    assert out.loc[out["recommended"], "method"].tolist() == ["share_last"]
+
+
+def test_real_national_retail_share_last_by_hand(real_data):
+    from analysis.bureau_yyyym import read_yyyym_csv
+    from analysis.conversions import ytd_to_monthly_series
+
+    ytd = read_yyyym_csv(real_data / "nbs-national-retail" / "retail_sales_cumulative.csv")
+    out = _rows(project_annual(ytd_to_monthly_series(ytd), 2025, 3))
+    # file cells: 2025 1-3月 124671.1; 2024 1-3月 120326.8, 全年 487894.8
+    expected = 124671.1 / (120326.8 / 487894.8)
+    assert out.loc["share_last", "estimate"] == pytest.approx(expected, rel=1e-9)
+    assert out.loc["share_last", "implied_q1_share"] == pytest.approx(120326.8 / 487894.8)
+    assert out.loc["share_assumption", "estimate"] == pytest.approx(124671.1 / 0.30)
+    assert "outside the historical range 20.0%-24.7%" in out.loc["share_assumption", "note"]
+    # the actual 2025 total was 501202.4: share_last is off by under 1%
+    assert abs(out.loc["share_last", "estimate"] / 501202.4 - 1) < 0.01
+    assert out["recommended"].sum() == 1
+    assert out.loc["ets", "estimate"] > 0 and out.loc["sarimax", "estimate"] > 0
