@@ -145,10 +145,16 @@ def _failed(spec: JobSpec, exc: BaseException, start: float) -> JobResult:
                      error=error_summary(exc))
 
 
-def _silence_worker() -> None:
-    """Send a pool worker's stdout/stderr (and so its kernels') to /dev/null: kernels log
-    start-up warnings there, which would garble the progress bar and cron mail. Errors
-    still reach the client through the job result."""
+def _init_worker() -> None:
+    """Prepare a pool worker process (its kernels inherit the environment):
+
+    - one BLAS/OpenMP thread per process: several kernels run at once and the model fits
+      are small, so more threads only contend for the cores;
+    - stdout/stderr to /dev/null: kernels log start-up warnings there, which would garble
+      the progress bar and cron mail. Errors still reach the client in the job result.
+    """
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -163,7 +169,7 @@ def run_local(specs: list[JobSpec], jobs: int | None) -> Iterator[JobResult]:
     context = multiprocessing.get_context("spawn")
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_silence_worker) as pool:
+                             initializer=_init_worker) as pool:
         futures = {pool.submit(execute_job, spec): spec for spec in specs}
         for future in as_completed(futures):
             try:
