@@ -224,3 +224,35 @@ def test_cell_timeout_fails_the_job_with_the_cell(workspace: Path):
     error = _manifest(workspace)["jobs"]["990101/05_briefing"]["error"]
     assert error["type"] == "CellTimeoutError"
     assert "time.sleep(60)" in error["message"] or "3 seconds" in error["message"]
+
+
+@pytest.mark.slow
+def test_three_sample_counties_with_the_briefing(tmp_path: Path, capsys):
+    """The real briefing notebook for three counties of the bundled sample, via the CLI."""
+    from _batch_data import REPO, ingest_sample
+
+    from analysis import briefing, processed
+    from analysis.gaps import gap_table
+
+    data_dir = ingest_sample(tmp_path / "processed")
+    codes = ["990102", "990103", "990121"]
+    assert main(["run", "--as-of", "2026-03", "--regions", *codes, "--notebooks", "05",
+                 "--notebook-dir", str(REPO / "notebooks"), "--data-dir", str(data_dir),
+                 "--out", str(tmp_path / "reports"), "--jobs", "2"]) == 0
+    out_dir = tmp_path / "reports" / "2026-03"
+    assert capsys.readouterr().out.strip().endswith(str((out_dir / "index.html").resolve()))
+    state = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(state["jobs"]) == [f"{c}/05_briefing" for c in codes]
+    data = processed.read_processed(data_dir)
+    table = gap_table(data["observations"], data["targets"], data["regions"], "2026-03")
+    ranks = briefing.overall_rank(table)
+    for code in codes:
+        entry = state["jobs"][f"{code}/05_briefing"]
+        assert entry["status"] == "ok", entry["error"]
+        assert entry["headline"]["rank"] == int(ranks[code])
+        assert entry["headline"]["n_regions"] == 9
+    index = (out_dir / "index.html").read_text(encoding="utf-8")
+    names = data["regions"].set_index("code")["name"]
+    order = sorted(codes, key=lambda c: (ranks[c], c))
+    positions = [index.index(names[c]) for c in order]
+    assert positions == sorted(positions)  # rows sorted by rank
