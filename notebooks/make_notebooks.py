@@ -67,7 +67,7 @@ def title(what: str) -> nbformat.NotebookNode:
 
 NOTEBOOKS = {
     "01_indicators": [
-        md("# 主要指标走势\n\n本县（区）各指标累计增长与全市、其他县区对比。"),
+        md("本县（区）各指标累计增长与全市、其他县区对比。"),
         code(PARAMETERS, "parameters"),
         code(SETUP),
         title("主要指标走势"),
@@ -87,7 +87,7 @@ for code_ in [c for c in catalog.indicators().index if c in set(growth["indicato
     display(fig)'''),
     ],
     "02_gap_analysis": [
-        md("# 差距分析\n\n与目标、时序进度、全市平均和其他县区的差距；状态颜色：红=落后，黄=关注，"
+        md("与目标、时序进度、全市平均和其他县区的差距；状态颜色：红=落后，黄=关注，"
            "绿=正常，灰=无数据。"),
         code(PARAMETERS, "parameters"),
         code(SETUP),
@@ -111,7 +111,7 @@ display(HTML(briefing.table_html(lag[["name_zh", "measure", "status_basis", "sho
                                        "shortfall_pp": "差距(百分点)"}), status=None)))'''),
     ],
     "03_q1_projection": [
-        md("# 一季度推算全年\n\n几种方法并列，各带区间；一季度占全年比重的假设与本县历史对比；"
+        md("几种方法并列，各带区间；一季度占全年比重的假设与本县历史对比；"
            "完成全年目标所需的后续增速（倒排）。"),
         code(PARAMETERS, "parameters"),
         code(SETUP),
@@ -152,7 +152,7 @@ display(HTML(briefing.table_html(project_growth(iva, period.year, period.month).
                                  .astype(str), status=None)))'''),
     ],
     "04_key_projects": [
-        md("# 重点项目推进\n\n开工率、投资完成率与时序进度、“双90”、乡镇排名和未按期开工项目。"),
+        md("开工率、投资完成率与时序进度、“双90”、乡镇排名和未按期开工项目。"),
         code(PARAMETERS, "parameters"),
         code(SETUP),
         code('''\
@@ -171,27 +171,40 @@ from analysis.narrative import projects_sentence
 
 if len(mine):
     display(HTML(f"<p>{escape(projects_sentence(mine.iloc[0], day, lang))}</p>"))
-cols = ["n_planned", "n_started", "start_rate", "completion_rate", "schedule_progress", "double_90"]
-display(HTML(briefing.table_html(mine[cols].round(3).astype(str), status=None)))'''),
+cols = {"n_planned": "计划开工", "n_started": "已开工", "start_rate": "开工率",
+        "completion_rate": "投资完成率", "schedule_progress": "时序进度", "double_90": "双90达标"}
+display(HTML(briefing.table_html(mine[list(cols)].rename(columns=cols).round(3).astype(str),
+                                 status=None)))'''),
         md("## 乡镇排名"),
         code('''\
 towns = proj_.start_rates(ledger, day, level="township")
 towns = towns[towns["county_code"] == region_code].assign(
     乡镇=lambda f: f["township_code"].map(town_names))
-display(HTML(briefing.table_html(towns[["乡镇", "n_planned", "n_started", "start_rate",
-                                       "completion_rate"]].round(3).astype(str), status=None)))
+display(HTML(briefing.table_html(
+    towns[["乡镇", "n_planned", "n_started", "start_rate", "completion_rate"]].round(3)
+    .rename(columns={"n_planned": "计划开工", "n_started": "已开工", "start_rate": "开工率",
+                     "completion_rate": "投资完成率"}).astype(str), status=None)))
 if weekly is not None:
     ranking = proj_.township_ranking(weekly[weekly["county_code"] == region_code])
     last = ranking[ranking["week_end"] == ranking["week_end"].max()].sort_values("rank")
-    last = last.assign(乡镇=last["township_code"].map(town_names))
-    display(HTML(briefing.table_html(last.drop(columns=["township_code"]).astype(str),
+    last = last.assign(乡镇=last["township_code"].map(town_names), 占比=last["share"].round(3))
+    cols = {"乡镇": "乡镇", "rank": "本周排名", "investment_week": "本周完成投资(万元)",
+            "investment_ytd": "累计完成投资(万元)", "占比": "本周占比", "top3": "前三",
+            "last_two_weeks": "连续两周末位"}
+    display(HTML(f"<p>{escape(str(last['week_end'].max())[:10])}当周乡镇投资贡献排名：</p>"))
+    display(HTML(briefing.table_html(last[list(cols)].rename(columns=cols).astype(str),
                                      status=None)))'''),
         md("## 未按期开工项目"),
         code('''\
 late = proj_.late_projects(ledger, day)
 late = late[late["county_code"] == region_code]
-display(HTML(briefing.table_html(late[["project_name", "planned_start", "days_late"]]
-                                 .astype(str), status=None)))'''),
+if late.empty:
+    display(HTML("<p>无未按期开工项目。</p>"))
+else:
+    display(HTML(briefing.table_html(
+        late[["project_name", "planned_start", "days_late"]].rename(columns={
+            "project_name": "项目", "planned_start": "计划开工日期", "days_late": "延期天数"})
+        .astype(str), status=None)))'''),
     ],
     "05_briefing": [
         code(PARAMETERS, "parameters"),
@@ -267,6 +280,8 @@ def build(folder: Path = HERE) -> list[Path]:
     written = []
     for name, cells in NOTEBOOKS.items():
         nb = nbformat.v4.new_notebook(cells=cells)
+        for i, cell in enumerate(nb.cells):
+            cell.id = f"{name[:2]}-{i:02d}"  # stable ids: rebuilding does not churn git
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                      "language": "python"}
         nb.metadata["language_info"] = {"name": "python"}
