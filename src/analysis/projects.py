@@ -23,7 +23,7 @@ Definitions (as-of date ``d``, a day):
   in year (``"day"``). A township or county is judged at its latest ``reported_on``
   (``investment_as_of``). Starts are always counted at ``d``.
 - 双90 (the speech: "3月底前开工率90%，投资完成率超时序进度90%"), read as: (1) by 31 March,
-  projects started / projects planned to start by 31 March >= 90% (checked with starts up
+  new starts started / new starts planned to start by 31 March >= 90% (checked with starts up
   to ``min(d, 31 March)``); (2) investment completion rate >= 90% of 时序进度, i.e.
   ``completion_rate >= 0.9 * schedule_progress`` ("completion exceeds 90% of the
   schedule"), not "completion rate >= 90%".
