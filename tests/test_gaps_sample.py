@@ -1,4 +1,5 @@
-"""The bundled sample city (data/raw): the lagging counties built into it come out red.
+"""The bundled sample city (data/raw): the lagging counties built into it come out red,
+the others mostly green or amber, and every county but 石桥县 passes 双90.
 
 The lagging counties and indicators are those listed in data/raw/README.md ("Deliberately
 in the data"); every county gets a briefing paragraph per section.
@@ -74,6 +75,36 @@ def test_lagging_counties_are_red(table, region):
         assert status_of(table, region, indicator, "ytd_value") == "red", indicator
     lagging = lagging_by_region(table)[region]
     assert set(LAGGING_GROWTH[region]) | set(LAGGING_RATIOS.get(region, [])) <= set(lagging)
+
+
+ON_TRACK = ["990102", "990103", "990121", "990122", "990125", "990127"]  # built with no lag
+
+
+def test_counties_not_built_to_lag_are_mostly_on_track(table):
+    # Targets follow each county's trend and ratios sit near the city figure, so the
+    # counties built with no lag have at most two red rows (chance, ambitious targets)
+    # and more green than amber + red; the planted laggards have the most red rows.
+    counts = pd.crosstab(table["region_code"], table["status"])
+    assert (counts.loc[ON_TRACK, "red"] <= 2).all()
+    assert (counts.loc[ON_TRACK, "green"] >= 4).all()
+    assert counts.loc[ON_TRACK, "green"].sum() > counts.loc[ON_TRACK, ["amber", "red"]].to_numpy().sum()
+    assert set(counts["red"].nlargest(3).index) == set(LAGGING_GROWTH)
+    ratios = ["trad_share", "sei_share", "project_conversion", "financing_rate", "plot_ratio"]
+    red_ratio = table.loc[table["indicator"].isin(ratios) & (table["status"] == "red")]
+    planted = {(r, i) for r, inds in LAGGING_RATIOS.items() for i in inds}
+    assert set(zip(red_ratio["region_code"], red_ratio["indicator"], strict=True)) == planted
+
+
+def test_double_90_passes_everywhere_but_shiqiao(sample):
+    # The ledger holds continuing (续建) projects as well as new starts, so completion of the
+    # year's plan is 22.5-30% by 31 March; 石桥县 starts and builds slowly and fails both halves.
+    s = county_summary(sample["projects"], "2026-03-31").set_index("county_code")
+    assert not s.loc["990123", "start_ok"] and not s.loc["990123", "completion_ok"]
+    assert s.loc["990123", "completion_rate"] < 0.18
+    others = s.drop(index="990123")
+    assert others["double_90"].all() and others["completion_rate"].between(0.225, 0.30).all()
+    assert (s["n_continuing"] >= 15).all() and (s["n_new_projects"] == s["n_projects"] - s["n_continuing"]).all()
+    assert (s["schedule_progress"] == 0.25).all()
 
 
 def test_city_iva_is_the_published_row(table):

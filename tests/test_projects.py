@@ -146,3 +146,32 @@ def test_investment_schedule_at_the_ledger_report_date():
     # Rows without a report date fall back to the as-of date.
     undated = project_status(frame.assign(reported_on=pd.NaT), "2026-02-28")
     assert (undated["schedule_progress"] == 2 / 12).all()
+
+
+def test_continuing_projects_count_for_investment_not_for_the_start_rate():
+    # P7, P8: 续建 projects (planned and started in 2024/2025). They add to investment, but
+    # 开工率 counts only the year's new starts, so C1's rates are those of the test above.
+    extra = pd.DataFrame(
+        [
+            ("P7", C1, T1, "2025-04-01", "2025-04-10", 40000.0, 11000.0),
+            ("P8", C1, T2, "2024-09-01", "2024-08-20", 30000.0, 8000.0),
+        ],
+        columns=["project_id", "county_code", "township_code", "planned_start", "actual_start",
+                 "planned_investment", "completed_investment"],
+    )
+    extra["project_name"] = "项目" + extra["project_id"]
+    for col in ("planned_start", "actual_start"):
+        extra[col] = pd.to_datetime(extra[col])
+    extra["reported_on"] = pd.Timestamp(AS_OF)
+    frame = pd.concat([ledger(), extra], ignore_index=True)
+    s = project_status(frame, AS_OF).set_index("project_id")
+    assert not s.loc["P7", "new_start"] and not s.loc["P7", "planned_by_as_of"]
+    assert s.loc["P7", "started"] and not s.loc["P7", "started_early"] and not s.loc["P8", "late"]
+    a = start_rates(frame, AS_OF).set_index("county_code").loc[C1]
+    assert (a["n_projects"], a["n_new_projects"], a["n_continuing"]) == (7, 5, 2)
+    assert (a["n_planned"], a["n_started"], a["n_started_early"], a["n_late"]) == (3, 2, 1, 1)
+    assert a["start_rate"] == pytest.approx(2 / 3) and a["start_rate_annual"] == pytest.approx(3 / 5)
+    assert a["start_rate_deadline"] == pytest.approx(2 / 4)  # P1, P3 of P1, P2, P3, P5
+    # investment: (6500 + 11000 + 8000) / (50000 + 40000 + 30000) = 25500 / 120000 = 21.25%
+    assert a["completion_rate"] == pytest.approx(0.2125) and not a["completion_ok"]  # < 22.5%
+    assert late_projects(frame, AS_OF)["project_id"].tolist() == ["P2"]

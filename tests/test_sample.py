@@ -265,6 +265,46 @@ def test_targets() -> None:
     assert t[("990123", "fai", "annual", "ytd_value")] == pytest.approx(last * (1 + g / 100), abs=0.006)
 
 
+def test_targets_follow_each_countys_trend(file_cells: pd.DataFrame) -> None:
+    # Trend = mean published December growth 2023-2025 (read back from the county files);
+    # annual target = trend + city margin (0.5-1pp) + county spread (-0.5..+0.5, ambitious
+    # +1.5) rounded to half points, so within [-0.25, 3.25]pp of the trend; Q1 the annual
+    # target or 0.5pp lower.
+    targets = pd.read_csv(RAW / "targets.csv", dtype={"region_code": str})
+    t = targets.set_index(["region_code", "indicator", "horizon", "measure"])["target"]
+    names = pd.read_csv(RAW / "regions.csv", dtype=str).set_index("name")["code"]
+    december = file_cells[file_cells["month"].isin(["2023年12月", "2024年12月", "2025年12月"])]
+    growth = december[december["measure"] == "ytd_growth"]
+    trend = growth.groupby(["region", "indicator"])["value"].mean()
+    margins = []
+    for (region, indicator), value in trend.items():
+        code = names[region]
+        if code == "990100" or (code, indicator, "annual", "ytd_growth") not in t:
+            continue
+        annual = t[(code, indicator, "annual", "ytd_growth")]
+        assert -0.25 <= annual - value <= 3.25, (region, indicator, annual, value)
+        assert annual - t[(code, indicator, "q1", "ytd_growth")] in (0.0, 0.5)
+        margins.append(annual - value)
+    assert len(margins) == 9 * 4  # fai, retail, electricity, tech_invest (iva has its own file)
+    assert 0.3 < np.median(margins) < 1.6
+    # 新增高新技术企业, 北塘区: Q1 target = floor(annual target x usual Q1 share 2023-2025)
+    counts = file_cells[(file_cells["region"] == "北塘区") & (file_cells["indicator"] == "new_hightech")]
+    counts = counts.set_index("month")["value"]
+    share = sum(counts[f"{y}年3月"] for y in (2023, 2024, 2025)) / sum(
+        counts[f"{y}年12月"] for y in (2023, 2024, 2025)
+    )
+    annual = t[("990102", "new_hightech", "annual", "ytd_value")]
+    assert annual == int(annual)  # a whole count, last year's times 1.05-1.12
+    assert 1.05 <= annual / counts["2025年12月"] <= 1.12 + 0.5 / counts["2025年12月"]
+    assert t[("990102", "new_hightech", "q1", "ytd_value")] == max(np.floor(annual * share), 1)
+    # Ratio targets: last December + a yearly increment; Q1 a quarter of it (北塘区 sei_share)
+    sei = file_cells[(file_cells["region"] == "北塘区") & (file_cells["indicator"] == "sei_share")]
+    last = sei.set_index("month")["value"]["2025年12月"]
+    step = t[("990102", "sei_share", "annual", "ytd_value")] - last
+    assert 0.95 <= step <= 2.05
+    assert t[("990102", "sei_share", "q1", "ytd_value")] == pytest.approx(round(last + step / 4, 1), abs=0.051)
+
+
 def test_projects() -> None:
     projects = pd.read_csv(RAW / "projects.csv", dtype=str, encoding="utf-8-sig")
     assert list(projects.columns) == [
@@ -280,19 +320,33 @@ def test_projects() -> None:
     ]
     assert projects["项目编号"].is_unique
     assert (projects["乡镇代码"].str[:6] == projects["县区代码"]).all()
-    assert projects.groupby("县区代码").size().between(12, 25).all()
     plan = projects["年度计划投资(万元)"].astype(float)
-    assert plan.between(10000, 200000).all()
-    assert (projects["累计完成投资(万元)"].astype(float) <= plan).all()
+    done = projects["累计完成投资(万元)"].astype(float)
+    assert plan.between(10000, 200000).all() and (done <= plan).all()
     planned = pd.to_datetime(projects["计划开工日期"])
     actual = pd.to_datetime(projects["实际开工日期"])
     assert (actual.dropna() <= pd.Timestamp("2026-03-31")).all()
-    assert (planned.dt.year == 2026).all() and (planned.dt.month <= 6).mean() > 0.8
-    due = planned <= pd.Timestamp("2026-03-31")
-    rate = actual[due].notna().groupby(projects.loc[due, "县区代码"]).mean()
+    new = planned.dt.year == 2026
+    county = projects["县区代码"]
+    # continuing projects (续建): planned March 2024 - November 2025, all under way
+    cont = ~new
+    assert planned[cont].between("2024-03-01", "2025-11-30").all() and actual[cont].notna().all()
+    assert actual[cont].dt.year.isin([2024, 2025]).all()
+    assert county[new].value_counts().between(12, 25).all()
+    assert county[cont].value_counts().between(15, 28).all()
+    assert (planned[new].dt.month <= 6).mean() > 0.8
+    # 开工率 on the year's new starts only
+    due = new & (planned <= pd.Timestamp("2026-03-31"))
+    rate = actual[due].notna().groupby(county[due]).mean()
     assert rate["990123"] < 0.75 and (rate.drop("990123") >= 0.9).all()
-    assert ((actual - planned).dt.days > 7).any()  # some started late
+    assert ((actual - planned)[new].dt.days > 7).any()  # some started late
     assert (due & actual.isna()).sum() >= 3  # some past their date and not started
+    # continuing projects carry most of the plan; completion vs the year's plan by 31 March:
+    # 石桥县 clearly behind the 双90 bar (0.9 x 25% = 22.5%), the others 22.5-30%
+    assert plan[cont].sum() / plan.sum() > 0.6
+    completion = done.groupby(county).sum() / plan.groupby(county).sum()
+    assert completion["990123"] < 0.18
+    assert completion.drop("990123").between(0.225, 0.30).all()
 
 
 def test_township_weekly(data) -> None:
@@ -314,7 +368,9 @@ def test_township_weekly(data) -> None:
     # projects_started agrees with the ledger at the last week
     last = weekly[weekly["周截止日期"] == pd.Timestamp("2026-03-29")].set_index("乡镇代码")["累计开工项目数"]
     p = data.projects
-    ledger = p[p["actual_start"] <= pd.Timestamp("2026-03-29")].groupby("township_code").size()
+    # (new starts only: continuing projects started before 2026)
+    this_year = p["actual_start"].between(pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-29"))
+    ledger = p[this_year].groupby("township_code").size()
     assert (last.reindex(ledger.index) == ledger).all() and last.sum() == ledger.sum()
     # the 约谈 list: the final two weeks' last places that repeat are in 石桥县 and 白沙县
     final = weekly[weekly["周截止日期"] >= pd.Timestamp("2026-03-22")]

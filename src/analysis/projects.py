@@ -8,10 +8,13 @@ projects_started``).
 
 Definitions (as-of date ``d``, a day):
 
-- planned by ``d``: ``planned_start <= d``; started by ``d``: ``actual_start <= d``.
-- start rate (开工率) ``= started among planned-by-d / planned-by-d``. Projects started
+- new start (新开工): ``planned_start`` in the year of ``d``; the other rows are continuing
+  projects (续建, planned and started in earlier years) that count for investment only.
+- planned by ``d``: a new start with ``planned_start <= d``; started by ``d``:
+  ``actual_start <= d``.
+- start rate (开工率) ``= started among planned-by-d / planned-by-d``. New starts begun
   ahead of plan are counted separately (``n_started_early``) so the rate cannot exceed
-  100%; ``start_rate_annual = all started by d / all projects in the year's plan``.
+  100%; ``start_rate_annual = new starts started by d / all new starts of the year``.
 - investment completion rate ``= completed_investment / planned_investment`` (sums for a
   township or county), judged against 时序进度 at the ledger's report date ``reported_on``
   (填报日期: the completed investment is cumulative to that date, so a 31-March snapshot is
@@ -20,7 +23,7 @@ Definitions (as-of date ``d``, a day):
   in year (``"day"``). A township or county is judged at its latest ``reported_on``
   (``investment_as_of``). Starts are always counted at ``d``.
 - 双90 (the speech: "3月底前开工率90%，投资完成率超时序进度90%"), read as: (1) by 31 March,
-  projects started / projects planned to start by 31 March >= 90% (checked with starts up
+  new starts started / new starts planned to start by 31 March >= 90% (checked with starts up
   to ``min(d, 31 March)``); (2) investment completion rate >= 90% of 时序进度, i.e.
   ``completion_rate >= 0.9 * schedule_progress`` ("completion exceeds 90% of the
   schedule"), not "completion rate >= 90%".
@@ -78,18 +81,20 @@ def _investment_dates(projects: pd.DataFrame, d: pd.Timestamp) -> pd.Series:
 def project_status(projects: pd.DataFrame, as_of: object, schedule_by: str = "month") -> pd.DataFrame:
     """One row per project at ``as_of``: planned/started flags, days late, completion vs schedule.
 
-    Adds ``planned_by_as_of, started, started_early, late, days_late, start_delay_days,
+    Adds ``new_start, planned_by_as_of, started, started_early, late, days_late, start_delay_days,
     investment_as_of, completion_rate, schedule_progress, gap_to_schedule_pp`` to the ledger
     columns (schedule at ``investment_as_of`` = ``reported_on``, see the module docstring).
     """
     _check(projects, LEDGER_COLUMNS, "projects")
     d = pd.Timestamp(as_of)
     out = projects.copy()
-    planned = out["planned_start"] <= d
+    new = out["planned_start"].dt.year == d.year
+    planned = new & (out["planned_start"] <= d)
     started = out["actual_start"].notna() & (out["actual_start"] <= d)
+    out["new_start"] = new
     out["planned_by_as_of"] = planned
     out["started"] = started
-    out["started_early"] = started & ~planned
+    out["started_early"] = started & new & ~planned
     out["late"] = planned & ~started
     out["days_late"] = (d - out["planned_start"]).dt.days.where(out["late"])
     delay = (out["actual_start"] - out["planned_start"]).dt.days
@@ -113,8 +118,8 @@ def start_rates(
 ) -> pd.DataFrame:
     """Start rate, investment completion vs schedule and the 双90 check per county or township.
 
-    Columns: the group keys, ``n_projects, n_planned, n_started, n_started_early,
-    n_started_total, n_late, start_rate, start_rate_annual, planned_investment,
+    Columns: the group keys, ``n_projects, n_new_projects, n_continuing, n_planned, n_started,
+    n_started_early, n_started_total, n_late, start_rate, start_rate_annual, planned_investment,
     completed_investment, completion_rate, schedule_progress, gap_to_schedule_pp,
     n_planned_deadline, n_started_deadline, investment_as_of, start_rate_deadline, start_ok,
     completion_ok, double_90`` (see the module docstring; a rate with a zero denominator is NaN, and a
@@ -127,17 +132,21 @@ def start_rates(
     due = pd.Timestamp(f"{d.year}-{deadline}")
     status = project_status(projects, d, schedule_by)
     status["planned_and_started"] = status["planned_by_as_of"] & status["started"]
-    status["planned_deadline"] = status["planned_start"] <= due
+    status["new_started"] = status["new_start"] & status["started"]
+    status["continuing"] = ~status["new_start"]
+    status["planned_deadline"] = status["new_start"] & (status["planned_start"] <= due)
     status["started_deadline"] = (
         status["planned_deadline"] & status["actual_start"].notna() & (status["actual_start"] <= min(d, due))
     )
     grouped = status.groupby(keys, sort=True)
     out = grouped.agg(
         n_projects=("project_id", "size"),
+        n_new_projects=("new_start", "sum"),
+        n_continuing=("continuing", "sum"),
         n_planned=("planned_by_as_of", "sum"),
         n_started=("planned_and_started", "sum"),
         n_started_early=("started_early", "sum"),
-        n_started_total=("started", "sum"),
+        n_started_total=("new_started", "sum"),
         n_late=("late", "sum"),
         planned_investment=("planned_investment", "sum"),
         completed_investment=("completed_investment", "sum"),
@@ -147,7 +156,7 @@ def start_rates(
     ).reset_index()
     with np.errstate(divide="ignore", invalid="ignore"):
         out["start_rate"] = out["n_started"] / out["n_planned"].where(out["n_planned"] > 0)
-        out["start_rate_annual"] = out["n_started_total"] / out["n_projects"]
+        out["start_rate_annual"] = out["n_started_total"] / out["n_new_projects"].where(out["n_new_projects"] > 0)
         out["completion_rate"] = out["completed_investment"] / out["planned_investment"].where(
             out["planned_investment"] > 0
         )

@@ -80,68 +80,68 @@ FLOWS: dict[str, Flow] = {
         "fai",
         (260, 210, 180, 150, 170, 130, 120, 95, 140),
         (0, 0.065, 0.04, 0.05, 0.06, 0.035, 0.04, 0.035, 0.065),
-        0.012,
-        0.02,
+        0.008,
+        0.008,
         _INVEST_SEASON,
         (-10, 15, -0.5),
         _INVEST_2020,
-        0.05,
+        0.02,
     ),
     "tech_invest": Flow(
         "tech_invest",
         (22, 15, 35, 28, 26, 30, 18, 12, 24),
         (0, 0.09, 0.0, 0.12, 0.1, 0.07, 0.09, 0.08, 0.1),
-        0.02,
-        0.03,
+        0.01,
+        0.012,
         _INVEST_SEASON,
         (-10, 15, -0.5),
         _INVEST_2020,
-        0.07,
+        0.03,
     ),
     # Real (constant-price) industrial output: iva growth comes from it, ind_output adds prices.
     "industry": Flow(
         "industry",
         (420, 300, 650, 520, 480, 560, 380, 260, 450),
         (0, 0.065, 0.03, 0.085, 0.045, 0.05, 0.058, 0.06, 0.062),
-        0.008,
-        0.012,
+        0.006,
+        0.006,
         _PROD_SEASON,
         (-5, 12, -0.55),
         _PROD_2020,
-        0.025,
+        0.012,
     ),
     "electricity": Flow(
         "electricity",
         (180000, 120000, 310000, 260000, 230000, 290000, 170000, 110000, 210000),
-        (0, 0.04, 0.02, 0.09, 0.03, 0.06, 0.07, 0.05, 0.055),
+        (0, 0.04, 0.02, 0.09, 0.03, 0.06, 0.07, 0.05, 0.065),
+        0.006,
         0.008,
-        0.015,
         (0.97, 0.86, 1.0, 0.96, 0.99, 1.03, 1.07, 1.09, 1.01, 0.98, 1.0, 1.04),
         (-5, 12, -0.45),
         _PROD_2020,
-        0.03,
+        0.015,
     ),
     "new_entities": Flow(
         "new_entities",
         (9000, 8000, 5500, 5000, 4500, 4200, 3800, 3000, 4600),
         (0, 0.1, 0.0, 0.12, 0.02, 0.08, 0.05, 0.04, 0.06),
-        0.015,
-        0.03,
+        0.008,
+        0.012,
         (0.8, 0.7, 1.15, 1.05, 1.0, 1.05, 1.02, 0.98, 0.98, 0.9, 1.02, 1.35),
         (-7, 10, -0.7),
         _ENTITY_2020,
-        0.07,
+        0.03,
     ),
     "retail": Flow(
         "retail",
         (300, 260, 120, 110, 95, 90, 85, 70, 100),
         (0, 0.08, 0.01, 0.06, 0.0, 0.07, 0.045, 0.045, 0.05),
+        0.005,
         0.006,
-        0.01,
         (0.97, 0.88, 0.95, 0.95, 1.0, 1.03, 0.96, 0.97, 1.02, 1.06, 1.06, 1.11),
         (-21, 7, 0.3),
         _RETAIL_2020,
-        0.02,
+        0.01,
     ),
 }
 
@@ -223,19 +223,21 @@ def simulate_counts(counties: list[str], rng: np.random.Generator) -> np.ndarray
 
 
 def simulate_ratios(counties: list[str], rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Ratio and stock indicators (N, T): a county level, a yearly drift and AR(1) noise.
+    """Ratio and stock indicators (N, T): a county level, a smooth drift and AR(1) noise.
 
-    ``value = level_n + drift * years_since_2018 + a_t`` with ``a_t = 0.8 a_{t-1} + e_t``;
-    ``level_n`` is drawn uniformly, or fixed by ``PROFILES`` for the lagging counties.
+    ``value = level_n + drift * months_since_2018 / 12 + a_t`` with ``a_t = 0.9 a_{t-1} +
+    e_t``; ``level_n`` is drawn from a narrow band (the counties of one city differ
+    little), or fixed by ``PROFILES`` for the lagging counties, so only they sit clearly
+    on the wrong side of the city figure.
     """
     n = len(counties)
-    years = np.repeat(np.arange(len(YEARS)), 12)[None, :]
+    years = np.arange(len(MONTHS))[None, :] / 12
     specs = {  # code: (low, high, drift per year, noise sd, clip low, clip high)
-        "trad_share": (30.0, 62.0, -1.1, 0.35, 5.0, 95.0),
-        "sei_share": (12.0, 36.0, 1.3, 0.35, 1.0, 95.0),
-        "project_conversion": (58.0, 86.0, 0.8, 1.2, 20.0, 99.0),
-        "financing_rate": (72.0, 92.0, 0.5, 0.8, 30.0, 99.5),
-        "plot_ratio": (0.75, 1.3, 0.025, 0.008, 0.3, 3.0),
+        "trad_share": (36.0, 43.0, -1.1, 0.12, 5.0, 95.0),
+        "sei_share": (21.0, 27.0, 1.3, 0.12, 1.0, 95.0),
+        "project_conversion": (71.0, 78.0, 0.8, 0.35, 20.0, 99.0),
+        "financing_rate": (84.0, 89.0, 0.5, 0.25, 30.0, 99.5),
+        "plot_ratio": (1.02, 1.14, 0.025, 0.003, 0.3, 3.0),
     }
     out = {}
     for code, (low, high, drift, sd, c_lo, c_hi) in specs.items():
@@ -245,6 +247,6 @@ def simulate_ratios(counties: list[str], rng: np.random.Generator) -> dict[str, 
         shocks = rng.normal(0, sd, (n, len(MONTHS)))
         ar = np.zeros_like(shocks)
         for t in range(1, shocks.shape[1]):  # AR(1) recursion over time, vectorised over counties
-            ar[:, t] = 0.8 * ar[:, t - 1] + shocks[:, t]
+            ar[:, t] = 0.9 * ar[:, t - 1] + shocks[:, t]
         out[code] = np.clip(level + drift * years + ar, c_lo, c_hi)
     return out

@@ -20,20 +20,24 @@ SLOW_STARTERS = {"990123": 0.4}  # 石桥县: share of due projects not started 
 SLOW_PACE = {"990123": 0.6}  # ... and slower investment on the started ones
 SUMMONED = ("990123", "990126")  # counties whose weakest township is last two weeks running
 
-# indicator: (measures, annual target range: growth in % or increment for ratios, decimals)
+# indicator: (measures, annual target parameter range, decimals). The parameter is the city's
+# growth target above its trend in pp (growth indicators), the yearly increment (ratios) or
+# the growth of the count (new_hightech).
 TARGETS: dict[str, tuple[tuple[str, ...], tuple[float, float], int]] = {
-    "fai": (("ytd_value", "ytd_growth"), (6.0, 10.0), 2),
-    "iva": (("ytd_growth",), (5.5, 8.0), 1),
-    "retail": (("ytd_value", "ytd_growth"), (5.0, 8.0), 2),
-    "electricity": (("ytd_growth",), (4.0, 8.0), 1),
-    "new_entities": (("ytd_value",), (5.0, 10.0), 0),
-    "tech_invest": (("ytd_growth",), (8.0, 15.0), 1),
-    "sei_share": (("ytd_value",), (0.5, 2.0), 1),
-    "new_hightech": (("ytd_value",), (5.0, 15.0), 0),
-    "project_conversion": (("ytd_value",), (1.0, 4.0), 1),
-    "financing_rate": (("ytd_value",), (0.5, 3.0), 1),
+    "fai": (("ytd_value", "ytd_growth"), (0.5, 1.0), 2),
+    "iva": (("ytd_growth",), (0.5, 1.0), 1),
+    "retail": (("ytd_value", "ytd_growth"), (0.5, 1.0), 2),
+    "electricity": (("ytd_growth",), (0.5, 1.0), 1),
+    "new_entities": (("ytd_value",), (0.5, 1.0), 0),
+    "tech_invest": (("ytd_growth",), (0.5, 1.0), 1),
+    "sei_share": (("ytd_value",), (1.0, 2.0), 1),
+    "new_hightech": (("ytd_value",), (5.0, 12.0), 0),
+    "project_conversion": (("ytd_value",), (0.5, 1.5), 1),
+    "financing_rate": (("ytd_value",), (0.3, 1.0), 1),
 }
 RATIOS = ("sei_share", "project_conversion", "financing_rate")
+TREND_YEARS = (2023, 2024, 2025)  # the trend: mean December YTD growth of these years
+AMBITIOUS = 0.1  # share of county targets set 1.5pp further above the trend
 
 
 def _last_year(cells: pd.DataFrame, month: str) -> pd.DataFrame:
@@ -42,35 +46,70 @@ def _last_year(cells: pd.DataFrame, month: str) -> pd.DataFrame:
     return sub.set_index(["region_code", "indicator"])["value"]
 
 
+def trend_growth(cells: pd.DataFrame, code: str, regions: list[str]) -> np.ndarray:
+    """Each region's growth trend in %: mean published December YTD growth of ``TREND_YEARS``.
+
+    ``new_entities`` counts and the other flows alike; the planners' view of "normal" growth.
+    """
+    months = [f"{y}-12" for y in TREND_YEARS]
+    sub = cells[(cells["indicator"] == code) & (cells["measure"] == "ytd_growth") & cells["period"].isin(months)]
+    return sub.groupby("region_code")["value"].mean().reindex(regions).to_numpy()
+
+
+def _q1_share(cells: pd.DataFrame, code: str, regions: list[str]) -> np.ndarray:
+    """Each region's usual Q1 share of the year: sum of March YTD / sum of December YTD levels."""
+    sub = cells[(cells["indicator"] == code) & (cells["measure"] == "ytd_value")]
+    by = sub.pivot_table(index="region_code", columns="period", values="value", aggfunc="sum")
+    march = by[[f"{y}-03" for y in TREND_YEARS]].sum(axis=1)
+    december = by[[f"{y}-12" for y in TREND_YEARS]].sum(axis=1)
+    return (march / december).reindex(regions).to_numpy()
+
+
+def _half(x: np.ndarray) -> np.ndarray:
+    """Round to steps of 0.5 (targets are set in half points)."""
+    return np.round(np.asarray(x) * 2) / 2
+
+
 def targets(cells: pd.DataFrame, counties: list[str], rng: np.random.Generator) -> pd.DataFrame:
     """``targets.csv``: 2026 annual and Q1 targets per county and the city.
 
-    Growth targets are drawn in steps of 0.5pp from the ranges in ``TARGETS`` (Q1 within
-    ±1pp of annual); level targets are ``last year's YTD value * (1 + growth / 100)``;
-    ratio targets add the drawn increment to last year's value; new high-tech enterprise
-    targets are counts (Q1: 15% of the annual target). City level targets are the sum of
-    the county targets, city growth targets the growth that sum implies, city ratio
-    targets the mean of the counties'.
+    Growth targets follow each county's own trend (:func:`trend_growth`): the city sets
+    ``trend_city + o`` with ``o`` drawn from the ``TARGETS`` range; a county ``trend_n + o +
+    e_n`` with ``e_n`` in {-0.5, 0, 0, +0.5} and, for ``AMBITIOUS`` of them, 1.5pp more; Q1
+    growth targets are the annual one or 0.5pp lower (slow start); all in half points. Level targets are
+    ``last year's YTD value * (1 + growth / 100)``. Ratio targets add the drawn yearly
+    increment to last December's value (Q1: a quarter of it). New high-tech enterprise
+    targets are counts: last year's times ``1 + g``, Q1 ``floor(annual * usual Q1 share)``
+    (at least 1) - certification is mostly in Q4 and Q1 counts are small. City level
+    targets are the sum of the county targets, city growth targets the growth that sum
+    implies (else the mean county target), city ratio targets the mean of the counties'.
     """
     annual, q1 = _last_year(cells, f"{YEAR - 1}-12"), _last_year(cells, f"{YEAR - 1}-03")
+    n = len(counties)
     rows = []
     for code, (measures, (low, high), decimals) in TARGETS.items():
-        g_annual = np.round(rng.uniform(low, high, len(counties)) * 2) / 2
-        g_q1 = np.round((g_annual + rng.uniform(-1, 1, len(counties))) * 2) / 2
-        for horizon, growth, base in (("annual", g_annual, annual), ("q1", g_q1, q1)):
-            if code in RATIOS:
-                last = annual.reindex([(c, code) for c in counties]).to_numpy()
-                value = np.minimum(np.round(last + growth, decimals), 98.0)
+        draw = _half(rng.uniform(low, high))
+        spread = rng.choice([-0.5, 0.0, 0.0, 0.5], n) + 1.5 * (rng.uniform(0, 1, n) < AMBITIOUS)
+        q1_step = rng.choice([-0.5, 0.0, 0.0], n)
+        if code in RATIOS:
+            last = annual.reindex([(c, code) for c in counties]).to_numpy()
+            increment = np.round(rng.uniform(low, high, n), 1)
+            for horizon, step in (("annual", increment), ("q1", increment / 4)):
+                value = np.minimum(np.round(last + step, decimals), 98.0)
                 rows += _rows(counties, code, horizon, "ytd_value", value)
                 rows += _rows([CITY_CODE], code, horizon, "ytd_value", [round(value.mean(), 1)])
-                continue
-            if code == "new_hightech":
-                last = annual.reindex([(c, code) for c in counties]).to_numpy()
-                value = np.round(last * (1 + g_annual / 100))
-                value = value if horizon == "annual" else np.maximum(np.round(value * 0.15), 1)
+            continue
+        if code == "new_hightech":
+            last = annual.reindex([(c, code) for c in counties]).to_numpy()
+            yearly = np.round(last * (1 + rng.uniform(low, high, n) / 100))
+            quarter = np.maximum(np.floor(yearly * _q1_share(cells, code, counties)), 1)
+            for horizon, value in (("annual", yearly), ("q1", quarter)):
                 rows += _rows(counties, code, horizon, "ytd_value", value)
                 rows += _rows([CITY_CODE], code, horizon, "ytd_value", [value.sum()])
-                continue
+            continue
+        g_annual = _half(trend_growth(cells, code, counties) + draw + spread)
+        g_q1 = g_annual + q1_step
+        for horizon, growth, base in (("annual", g_annual, annual), ("q1", g_q1, q1)):
             if "ytd_growth" in measures:
                 rows += _rows(counties, code, horizon, "ytd_growth", growth)
             if "ytd_value" in measures:
@@ -83,7 +122,7 @@ def targets(cells: pd.DataFrame, counties: list[str], rng: np.random.Generator) 
                 if "ytd_growth" in measures:
                     rows += _rows([CITY_CODE], code, horizon, "ytd_growth", [round(implied, 1)])
             else:
-                rows += _rows([CITY_CODE], code, horizon, "ytd_growth", [np.round(growth.mean() * 2) / 2])
+                rows += _rows([CITY_CODE], code, horizon, "ytd_growth", [_half(growth.mean())])
     frame = pd.DataFrame(rows, columns=["region_code", "indicator", "year", "horizon", "measure", "target"])
     order = {c: i for i, c in enumerate([CITY_CODE, *counties])}
     return frame.sort_values(
@@ -120,32 +159,32 @@ _PRODUCTS = (
 _KINDS = ("生产基地项目", "扩建项目", "技术改造项目", "产业园项目", "二期项目", "标准厂房项目")
 
 
-def projects(regions: pd.DataFrame, weights: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
-    """Key-project ledger (亿元以上重点项目), English column names of data-formats.md.
+def _draw_towns(county: np.ndarray, regions: pd.DataFrame, weights: pd.Series, u: np.ndarray) -> np.ndarray:
+    """Township of each project, drawn with probability = its weight within the county.
 
-    12-25 projects per county, in townships drawn by their ``weights``; planned starts
-    50% in Q1, 42% in Q2, 8% in Q3 of 2026.
-    Of the due projects (planned by the report date) ``floor(n_due * 10%)`` per county are
-    not started (40% in ``SLOW_STARTERS``); started ones begin up to 12 days early or, one
-    in four, 8-40 days late (never after the report date). Completed investment of a
-    started project:
-    ``planned * pace * days_since_start / 365`` (pace 0.9-1.8, times ``SLOW_PACE``),
-    capped at the plan.
+    Searches ``u`` in the county's cumulative weights, offset by the county's position so
+    one search serves all counties.
     """
     towns = regions[regions["level"] == "township"]
     counties = regions.loc[regions["level"] == "county", "code"].to_numpy()
-    sizes = rng.integers(12, 26, len(counties))
-    county = np.repeat(counties, sizes)
-    n = len(county)
-    number = np.concatenate([np.arange(1, s + 1) for s in sizes])
-    # Township drawn with probability = its weight: search u in the county's cumulative
-    # weights, offset by the county's position so one search serves all counties.
     position = {c: i for i, c in enumerate(counties)}
     cumulative = weights.reindex(towns["code"]).groupby(towns["parent"].to_numpy()).cumsum()
     keys = towns["parent"].map(position).to_numpy() + cumulative.to_numpy()
-    draw = np.array([position[c] for c in county]) + rng.uniform(0, 1, n) * (1 - 1e-9)
-    town = towns["code"].to_numpy()[np.searchsorted(keys, draw)]
-    short = towns.set_index("code")["short_name"].reindex(town).to_numpy()
+    draw = np.array([position[c] for c in county]) + u * (1 - 1e-9)
+    return towns["code"].to_numpy()[np.searchsorted(keys, draw)]
+
+
+def _new_starts(county: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """The year's new starts (新开工): planned start, actual start, plan and completion.
+
+    Planned starts 50% in Q1, 42% in Q2, 8% in Q3 of 2026. Of the due projects (planned by
+    the report date) ``floor(n_due * 10%)`` per county are not started (40% in
+    ``SLOW_STARTERS``); started ones begin up to 12 days early or, one in four, 8-40 days
+    late (never after the report date). Completed investment of a started project:
+    ``planned * pace * days_since_start / 365`` (pace 0.9-1.8, times ``SLOW_PACE``),
+    capped at the plan; plans are smaller than the continuing projects' (first year).
+    """
+    n = len(county)
     quarter = rng.choice([1, 2, 3], size=n, p=[0.5, 0.42, 0.08])
     q_start = pd.to_datetime(["2026-01-05", "2026-04-01", "2026-07-01"])[quarter - 1]
     q_days = np.array([86, 91, 92])[quarter - 1]
@@ -164,10 +203,58 @@ def projects(regions: pd.DataFrame, weights: pd.Series, rng: np.random.Generator
     missed = due & (order.to_numpy() <= np.floor(n_due * miss))
     started = np.where(due, ~missed, rng.uniform(0, 1, n) < 0.08)
     actual = pd.Series(np.where(due, actual, early)).where(started)
-    plan = np.clip(np.round(rng.lognormal(np.log(40000), 0.7, n), -2), 10000, 200000)
+    plan = np.clip(np.round(rng.lognormal(np.log(30000), 0.6, n), -2), 10000, 200000)
     pace = rng.uniform(0.9, 1.8, n) * np.array([SLOW_PACE.get(c, 1.0) for c in county])
     days = ((REPORT_DATE - actual).dt.days + 1).fillna(0).to_numpy()
     done = np.round(np.minimum(plan * pace * days / 365, plan))
+    return pd.DataFrame({"planned_start": planned, "actual_start": actual.to_numpy(), "plan": plan, "done": done})
+
+
+def _continuing(county: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """Continuing projects (续建): started March 2024 - November 2025, building all year.
+
+    Actual start 5 days before to 20 days after the planned one. This year's plan is
+    larger than a new start's; completed investment by the report date ``plan * pace *
+    days_of_year / 365`` with pace 1.15-1.45 (sites at full work after the festival), times
+    ``SLOW_PACE``.
+    """
+    n = len(county)
+    planned = pd.Timestamp("2024-03-01") + pd.to_timedelta(rng.integers(0, 640, n), unit="D")
+    actual = planned + pd.to_timedelta(rng.integers(-5, 21, n), unit="D")
+    plan = np.clip(np.round(rng.lognormal(np.log(80000), 0.6, n), -2), 10000, 200000)
+    pace = rng.uniform(1.15, 1.45, n) * np.array([SLOW_PACE.get(c, 1.0) for c in county])
+    days = REPORT_DATE.day_of_year
+    done = np.round(np.minimum(plan * pace * days / 365, plan))
+    return pd.DataFrame({"planned_start": planned, "actual_start": actual, "plan": plan, "done": done})
+
+
+def projects(regions: pd.DataFrame, weights: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
+    """Key-project ledger (亿元以上重点项目), English column names of data-formats.md.
+
+    Per county 12-25 new starts (:func:`_new_starts`) and 15-28 continuing projects
+    (:func:`_continuing`, listed first), in townships drawn by their ``weights``; the
+    continuing ones carry most of the year's planned investment and of Q1's completion,
+    as in a real ledger.
+    """
+    counties = regions.loc[regions["level"] == "county", "code"].to_numpy()
+    n_new = rng.integers(12, 26, len(counties))
+    n_cont = rng.integers(15, 29, len(counties))
+    sizes = n_new + n_cont
+    county = np.repeat(counties, sizes)
+    n = len(county)
+    number = np.concatenate([np.arange(1, s + 1) for s in sizes])
+    town = _draw_towns(county, regions, weights, rng.uniform(0, 1, n))
+    towns = regions[regions["level"] == "township"]
+    short = towns.set_index("code")["short_name"].reindex(town).to_numpy()
+    is_cont = np.concatenate([np.arange(s) < c for s, c in zip(sizes, n_cont, strict=True)])
+    parts = pd.concat(
+        [_continuing(county[is_cont], rng), _new_starts(county[~is_cont], rng)], ignore_index=True
+    )
+    # put the rows back in ledger order (each county: continuing first, then new starts)
+    index = np.empty(n, dtype=int)
+    index[is_cont] = np.arange(is_cont.sum())
+    index[~is_cont] = is_cont.sum() + np.arange((~is_cont).sum())
+    parts = parts.iloc[index].reset_index(drop=True)
     names = [
         f"{s}{_PRODUCTS[i]}{_KINDS[j]}"
         for s, i, j in zip(
@@ -183,10 +270,10 @@ def projects(regions: pd.DataFrame, weights: pd.Series, rng: np.random.Generator
             "project_name": names,
             "county_code": county,
             "township_code": town,
-            "planned_start": planned,
-            "actual_start": actual.to_numpy(),
-            "planned_investment": plan,
-            "completed_investment": done,
+            "planned_start": parts["planned_start"].to_numpy(),
+            "actual_start": parts["actual_start"].to_numpy(),
+            "planned_investment": parts["plan"].to_numpy(),
+            "completed_investment": parts["done"].to_numpy(),
             "reported_on": REPORT_DATE,
         }
     )
@@ -275,8 +362,9 @@ def _fix_last_places(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _started_by_week(frame: pd.DataFrame, ledger: pd.DataFrame) -> np.ndarray:
-    """Cumulative number of ledger projects of each township started by each week end."""
-    started = ledger.dropna(subset=["actual_start"])
+    """Cumulative number of ledger projects of each township started this year by each week end
+    (continuing projects, started in earlier years, are not counted)."""
+    started = ledger.loc[ledger["actual_start"] >= pd.Timestamp(f"{YEAR}-01-01")]
     week = np.searchsorted(WEEK_ENDS.to_numpy(), started["actual_start"].to_numpy())
     counts = pd.Series(1, index=pd.MultiIndex.from_arrays([started["township_code"], week]))
     counts = counts.groupby(level=[0, 1]).sum()

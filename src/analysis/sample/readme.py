@@ -17,10 +17,17 @@ _LABELS = {"industry": "industrial output (iva and ind_output)"}
 
 
 def _start_rates(data: SampleData) -> pd.Series:
-    """开工率 by county: started / planned to start by the report date."""
+    """开工率 by county: new starts started / new starts planned to start by the report date."""
     p = data.projects
-    due = p[p["planned_start"] <= ledgers.REPORT_DATE]
+    new = p["planned_start"].dt.year == ledgers.YEAR
+    due = p[new & (p["planned_start"] <= ledgers.REPORT_DATE)]
     return due.groupby("county_code")["actual_start"].apply(lambda s: s.notna().mean())
+
+
+def _completion(data: SampleData) -> pd.Series:
+    """Investment completion rate by county: completed / planned investment of the year."""
+    sums = data.projects.groupby("county_code")[["completed_investment", "planned_investment"]].sum()
+    return sums["completed_investment"] / sums["planned_investment"]
 
 
 def _last_twice(data: SampleData) -> list[str]:
@@ -53,6 +60,10 @@ def readme_text(data: SampleData) -> str:
     )
     seps = "\n".join(f"- {names[r]} {i} {m} {p}" for r, i, m, p in tables.SEPARATED)
     rate_lines = ", ".join(f"{names[c]} {v:.0%}" for c, v in rates.items())
+    done = _completion(data)
+    done_lines = ", ".join(f"{names[c]} {v:.1%}" for c, v in done.items())
+    n_new = int((data.projects["planned_start"].dt.year == ledgers.YEAR).sum())
+    n_cont = len(data.projects) - n_new
     summoned = ", ".join(f"{names[t]} ({t})" for t in _last_twice(data))
     return f"""# Sample data: {CITY_NAME} (fictional)
 
@@ -82,11 +93,15 @@ change the generator and rerun it.
     新增市场主体 in 户, 新增高新技术企业 in 家, shares and rates in %, growth in % (1 decimal).
 - `targets.csv`: 2026 annual and Q1 targets per county and the city (`ytd_value` in the
   unit above, `ytd_growth` in %). Plain UTF-8, like `regions.csv`.
-- `projects.csv`: key-project ledger (亿元以上重点项目), snapshot of {ledgers.REPORT_DATE:%Y-%m-%d}.
+- `projects.csv`: key-project ledger (亿元以上重点项目), snapshot of {ledgers.REPORT_DATE:%Y-%m-%d}:
+  {n_cont} continuing projects (续建, planned and started March 2024 - November 2025) and
+  {n_new} new starts (新开工, planned for 2026, half of them in Q1); `年度计划投资` is the
+  2026 plan and `累计完成投资` the investment completed in 2026 up to the report date.
 - `township_weekly.csv`: weekly township investment reports, weeks ending Sunday
   {ledgers.WEEK_ENDS[0]:%Y-%m-%d} to {ledgers.WEEK_ENDS[-1]:%Y-%m-%d}, in 万元.
   Both ledgers have the Chinese headers of the contract and are UTF-8 with BOM (as Excel
-  saves them); `累计开工项目数` counts the ledger's projects started in that township.
+  saves them); `累计开工项目数` counts the ledger's projects started in that township
+  in 2026 (new starts; continuing projects started earlier are not counted).
 
 ## How the figures were made
 Monthly levels per county = base × yearly trend (common path + county deviation + noise)
@@ -97,13 +112,23 @@ in 1-2月 2020, recovery over the year) × noise. Q1 is about 20-25% of the year
 County growth is published on a comparable basis: growth recomputed from the levels plus
 up to ±0.3pp. City levels are the sum of the counties, city growth the growth of that sum;
 city 规上工业增加值 growth is the mean of county growth weighted by 规上工业总产值.
-Targets: growth targets 4-15% by indicator, level targets last year × (1 + growth target).
+Ratios (shares, rates, the plot ratio) move smoothly (AR(1) noise and a steady drift) around
+county levels drawn from a narrow band, except the lagging counties' fixed ones below.
+
+Targets follow each county's trend, as real ones are set a little above it: the trend is
+the mean of the county's published December growth of {ledgers.TREND_YEARS[0]}-{ledgers.TREND_YEARS[-1]}; the
+city's growth target is its trend + 0.5-1pp, a county's its own trend + the same margin
+± 0.5pp (about one in ten 1.5pp more: ambitious), Q1 the annual one or 0.5pp lower. Level
+targets are last year × (1 + growth target); ratio targets last December + a yearly
+increment (Q1: a quarter of it); 新增高新技术企业 targets are counts, Q1 = the annual target
+× the county's usual Q1 share (certification is mostly in Q4), rounded down. So most
+counties are on or near their targets in 2026 Q1 and the lagging counties stand out.
 
 ## Deliberately in the data
 Lagging counties in 2026:
 {lagging}
 
-Ratio indicators fixed for the same counties (the rest drift from random levels):
+Ratio indicators fixed for the same counties (the rest move around levels close together):
 {profiles}
 
 Masked cells (none in 2026 Q1 of the headline indicators):
@@ -116,8 +141,11 @@ Published growth that differs from growth recomputed from levels by more than 1.
 Cells with a thousands separator:
 {seps}
 
-Project start rate (开工率, planned to start by {ledgers.REPORT_DATE:%Y-%m-%d}): {rate_lines}.
-Some started late, some are past their planned date and not started.
+Project start rate (开工率: new starts begun / new starts planned to start by
+{ledgers.REPORT_DATE:%Y-%m-%d}): {rate_lines}. Some started late, some are past their planned date and
+not started. Investment completion (all projects, completed / 2026 plan; 时序进度 25%, the
+双90 bar 22.5%): {done_lines}. Slow starts and slow building are planted in
+{", ".join(names[c] for c in ledgers.SLOW_STARTERS)}.
 
 Townships last in their county's weekly investment ranking in the final two weeks (the
 约谈 list): {summoned}. Every county has three townships clearly ahead in Q1 investment.
