@@ -7,7 +7,7 @@ AS_OF  ?= 2026-03
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup brief ingest test lint lab sample constraints clean
+.PHONY: help setup brief ingest test test-fast bench lint lab sample constraints clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,11 +25,20 @@ ingest: setup ## Validate data/raw and write data/processed/*.parquet
 
 brief: setup ## Ingest the bundled data and write the briefing notes to reports/
 	$(VENV)/bin/q1brief ingest
+	$(VENV)/bin/q1brief backtest
 	$(VENV)/bin/q1brief run --all --as-of $(AS_OF)
 
-test: setup ## Run ruff and the whole test suite
+test: setup ## Run ruff and the whole test suite (slow notebook/browser/cluster tests included)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest
+
+test-fast: setup ## The test suite without the slow notebook, browser and Dask tests
+	$(PY) -m pytest -m "not slow"
+
+bench: setup ## Run the benchmarks (they print timings; nothing asserts them)
+	$(PY) benchmarks/bench_gaps.py
+	$(PY) benchmarks/bench_backtest.py
+	$(PY) benchmarks/bench_briefing.py
 
 lint: setup ## ruff only
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -65,9 +65,8 @@ def _open(path: Path, screenshot: Path) -> tuple[list[str], str, list[int]]:
 
 
 def test_briefing_renders_offline_with_figures(pages):
-    from analysis.gaps import gap_table
-
     from analysis import briefing, narrative, processed
+    from analysis.gaps import gap_table
 
     briefing_html, _, data_dir, tmp = pages
     shot = tmp / "briefing.png"

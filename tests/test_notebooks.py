@@ -61,9 +61,8 @@ def test_each_notebook_runs(run, name):
 
 
 def test_briefing_has_the_key_figures_and_sentences(run):
-    from analysis.gaps import gap_table
-
     from analysis import briefing, narrative, processed
+    from analysis.gaps import gap_table
 
     _, out_dir, data_dir = run
     html = (out_dir / SAMPLE_COUNTY / "05_briefing.html").read_text(encoding="utf-8")
