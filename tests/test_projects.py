@@ -175,3 +175,12 @@ def test_continuing_projects_count_for_investment_not_for_the_start_rate():
     # investment: (6500 + 11000 + 8000) / (50000 + 40000 + 30000) = 25500 / 120000 = 21.25%
     assert a["completion_rate"] == pytest.approx(0.2125) and not a["completion_ok"]  # < 22.5%
     assert late_projects(frame, AS_OF)["project_id"].tolist() == ["P2"]
+
+
+def test_as_of_month_means_its_last_day():
+    from analysis.projects import as_day
+
+    assert as_day("2026-03") == pd.Timestamp("2026-03-31")
+    assert as_day(pd.Period("2026-02", "M")) == pd.Timestamp("2026-02-28")
+    assert as_day("2026年1-3月") == pd.Timestamp("2026-03-31")
+    assert as_day("2026-03-15") == pd.Timestamp("2026-03-15")

@@ -33,9 +33,12 @@ Definitions (as-of date ``d``, a day):
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
+from analysis.periods import parse_period_label
 from analysis.periods import schedule_progress as _schedule_progress
 
 LEDGER_COLUMNS = [
@@ -50,6 +53,16 @@ def _check(frame: pd.DataFrame, needed: list[str], name: str) -> None:
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(f"{name} frame lacks columns {missing}")
+
+
+def as_day(as_of: object) -> pd.Timestamp:
+    """The day an ``as_of`` stands for: a month (``"2026-03"``, ``Period``, ``"2026年1-3月"``)
+    means its last day, as in the gap table; a date means that date."""
+    if isinstance(as_of, pd.Period):
+        return as_of.asfreq("M").end_time.normalize()
+    if isinstance(as_of, str) and re.fullmatch(r"\s*(\d{4}[-/.]\d{1,2}|\d{6}|\d{4}年.*)\s*", as_of):
+        return parse_period_label(as_of).end_time.normalize()
+    return pd.Timestamp(as_of)
 
 
 def schedule_at(day: object, by: str = "month") -> float:
@@ -86,7 +99,7 @@ def project_status(projects: pd.DataFrame, as_of: object, schedule_by: str = "mo
     columns (schedule at ``investment_as_of`` = ``reported_on``, see the module docstring).
     """
     _check(projects, LEDGER_COLUMNS, "projects")
-    d = pd.Timestamp(as_of)
+    d = as_day(as_of)
     out = projects.copy()
     new = out["planned_start"].dt.year == d.year
     planned = new & (out["planned_start"] <= d)
@@ -128,7 +141,7 @@ def start_rates(
     if level not in LEVELS:
         raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
     keys = LEVELS[level]
-    d = pd.Timestamp(as_of)
+    d = as_day(as_of)
     due = pd.Timestamp(f"{d.year}-{deadline}")
     status = project_status(projects, d, schedule_by)
     status["planned_and_started"] = status["planned_by_as_of"] & status["started"]
@@ -252,7 +265,7 @@ def county_summary(
     if weekly is None or weekly.empty:
         return out
     names = township_names or {}
-    upto = weekly.loc[weekly["week_end"] <= pd.Timestamp(as_of)]
+    upto = weekly.loc[weekly["week_end"] <= as_day(as_of)]
     if upto.empty:
         return out
     ranked = township_ranking(upto)
