@@ -131,6 +131,33 @@ def test_festival_regressor_recovers_a_strong_march_effect():
     assert err_with < err_without
 
 
+def test_a_challenger_must_beat_the_default_by_the_margin():
+    monthly = constant_share_monthly(2015, 2026, noise=0.01, seed=2)
+
+    def pick(rival_mdape: float, n_default: int = 5) -> list[str]:
+        evidence = pd.DataFrame({"method": ["share_last", "combo", "share_mean"],
+                                 "mdape": [2.0, rival_mdape, 3.0], "n": [n_default, 5, 5]})
+        out = project_annual(monthly, 2026, 3, evidence=evidence)
+        return out.loc[out["recommended"], "method"].tolist()
+
+    # 1.7 / 2.0 = 0.85: better, but not by 20% -> stay with share_last
+    assert pick(1.7) == ["share_last"]
+    # 1.6 / 2.0 = 0.80: exactly the margin -> switch
+    assert pick(1.6) == ["combo"]
+    assert pick(1.0) == ["combo"]
+    # the default itself has too few scored years to be judged -> keep it
+    assert pick(1.0, n_default=3) == ["share_last"]
+
+
+def test_default_falls_through_when_share_last_has_no_estimate():
+    monthly = constant_share_monthly(2015, 2026)
+    evidence = pd.DataFrame({"method": ["share_mean", "share_last"], "mdape": [0.1, 5.0],
+                             "n": [5, 5]})
+    out = project_annual(monthly, 2026, 3, methods=["share_mean", "ets"], evidence=evidence)
+    # share_last and combo are not computed: the default is share_mean, kept
+    assert out.loc[out["recommended"], "method"].tolist() == ["share_mean"]
+
+
 def test_evidence_ties_follow_the_default_preference():
     monthly = constant_share_monthly(2015, 2026, noise=0.01, seed=2)
     evidence = pd.DataFrame({"method": ["combo", "share_last"], "mdape": [1.0, 1.0], "n": [5, 5]})

@@ -7,9 +7,11 @@ the share of the year already done. ``combo`` is the plain mean of the *good* me
 ``evidence`` (at least 2 scored years per member) a member is good when its MdAPE is at most
 1.5 times the best member's; without evidence every member counts. Its bounds are the means
 of the good members' bounds (quantile averaging). Exactly one row is
-``recommended``: among methods with an estimate and at least 4 scored years, the one with
-the lowest MdAPE in ``evidence`` (this series' own backtest), else the first available in
-:data:`DEFAULT_PREFERENCE`, the order measured on the backtests in ``docs/methods.md``.
+``recommended``: the *default*, the first method with an estimate in
+:data:`DEFAULT_PREFERENCE` (normally ``share_last``), unless this series' own backtest
+``evidence`` shows another method clearly better: both with at least 4 scored years and the
+best other MdAPE at most 0.8 x the default's (:data:`SWITCH_MARGIN`). One rule with the
+same parameters for every series; the margin is measured in ``docs/methods.md``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ METHODS = ("share_last", "share_mean", "share_assumption", "ets", "sarimax", "co
 COMBO_MEMBERS = ("share_last", "share_mean", "ets", "sarimax")
 GOOD_FACTOR = 1.5  # a member is "good" when its MdAPE <= GOOD_FACTOR * the best member's
 MIN_EVIDENCE = 2  # scored years a combo member needs before its MdAPE is trusted
-MIN_RECOMMEND_EVIDENCE = 4  # scored years before evidence may override DEFAULT_PREFERENCE
+MIN_RECOMMEND_EVIDENCE = 4  # scored years (default and challenger) before evidence may switch
+SWITCH_MARGIN = 0.20  # a challenger must have a MdAPE at least 20% below the default's
 # Used when a series has no backtest evidence: the order of measured MdAPE in docs/methods.md
 # (share_last best from Q1 on national retail and the sample; combo best from Jan-Feb nationally).
 DEFAULT_PREFERENCE = ("share_last", "combo", "share_mean", "ets", "sarimax", "share_assumption")
@@ -171,27 +174,28 @@ def combo_row(found: dict[str, dict], evidence: pd.DataFrame | None) -> dict:
 
 
 def recommend(out: pd.DataFrame, evidence: pd.DataFrame | None) -> np.ndarray:
-    """True on one row: lowest evidence MdAPE among rows with an estimate, else preference.
+    """True on one row: the default method unless another clearly beat it (module doc).
 
-    Evidence counts for a method with at least ``MIN_RECOMMEND_EVIDENCE`` scored years
-    (fewer made the pick worse than the default in the sample backtest); the stated
-    share (``share_assumption``) is never recommended from evidence.
+    The default is the first method of :data:`DEFAULT_PREFERENCE` with an estimate. A
+    challenger (any other available method except ``share_assumption``) replaces it only when
+    both have at least ``MIN_RECOMMEND_EVIDENCE`` scored years in ``evidence`` and the
+    challenger with the lowest MdAPE has ``mdape <= (1 - SWITCH_MARGIN) * mdape(default)``.
     """
     available = out["estimate"].notna().to_numpy()
-    order = list(DEFAULT_PREFERENCE)
-    if evidence is not None and "mdape" in evidence:
-        ranked = evidence.dropna(subset=["mdape"])
-        if "n" in ranked:
-            ranked = ranked[ranked["n"] >= MIN_RECOMMEND_EVIDENCE]
-        rank = {m: i for i, m in enumerate(DEFAULT_PREFERENCE)}
-        ranked = ranked.assign(_pref=ranked["method"].map(rank).fillna(len(rank)))
-        ranked = ranked.sort_values(["mdape", "_pref"], kind="stable")  # ties: preference
-        order = [m for m in ranked["method"] if m != "share_assumption"] + order
+    methods = out["method"].to_numpy()
+    present = [m for m in DEFAULT_PREFERENCE if (available & (methods == m)).any()]
+    choice = present[0] if present else None
+    if choice is not None and evidence is not None and "mdape" in evidence:
+        trusted = evidence.dropna(subset=["mdape"]).drop_duplicates("method")
+        if "n" in trusted:
+            trusted = trusted[trusted["n"] >= MIN_RECOMMEND_EVIDENCE]
+        mdape = dict(zip(trusted["method"], trusted["mdape"].astype(float), strict=True))
+        rivals = {m: mdape[m] for m in present[1:] if m in mdape and m != "share_assumption"}
+        if choice in mdape and rivals:
+            best = min(rivals, key=rivals.get)
+            if rivals[best] <= (1 - SWITCH_MARGIN) * mdape[choice]:
+                choice = best
     pick = np.zeros(len(out), dtype=bool)
-    for method in order:
-        hits = np.flatnonzero((out["method"] == method).to_numpy() & available)
-        if hits.size:
-            pick[hits[0]] = True
-            return pick
-    pick[0] = True  # nothing available: mark the first row so exactly one is recommended
+    hits = np.flatnonzero(available & (methods == choice)) if choice is not None else []
+    pick[hits[0] if len(hits) else 0] = True  # nothing available: the first row
     return pick
