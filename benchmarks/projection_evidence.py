@@ -9,6 +9,7 @@
    present, else recomputed from ``observations.parquet``).
 3. The historical range of the Q1 share, against the stated 30%.
 4. A chart of percentage error by year and method (national retail).
+5. The recommendation rule's switch margin: MdAPE of the recommended row for other margins.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import pandas as pd  # noqa: E402
 from analysis.bureau_yyyym import read_yyyym_csv  # noqa: E402
 from analysis.conversions import ytd_to_monthly_series  # noqa: E402
 from analysis.projection import accuracy, backtest  # noqa: E402
+from analysis.projection.annual import SWITCH_MARGIN, recommend  # noqa: E402
+from analysis.projection.backtest import _rolling_evidence  # noqa: E402
 from analysis.projection.cache import BACKTEST_NAME, backtest_observations  # noqa: E402
 from analysis.projection.history import ytd_shares, ytd_table  # noqa: E402
 
@@ -39,6 +42,47 @@ def markdown(table: pd.DataFrame) -> str:
     for row in table.itertuples(index=False):
         cells = [f"{v:.2f}" if isinstance(v, float) else str(v) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+MARGINS = (0.0, 0.10, 0.15, 0.20, 0.25, 0.30)
+
+
+def recommended_ape(result: pd.DataFrame, margin: float) -> pd.DataFrame:
+    """``year, through_month, ape`` of the row the rule picks with ``margin`` (no look-ahead)."""
+    rows = []
+    keys = [c for c in ("series", "region_code", "indicator", "through_month") if c in result]
+    base = result[result["method"] != "recommended"]
+    for _, one in base.groupby(keys, sort=False):
+        years = sorted(one["year"].unique())
+        evidence = _rolling_evidence(one, years)
+        for year in years:
+            now = one[one["year"] == year].reset_index(drop=True)
+            row = now[recommend(now, evidence[year], margin=margin)].iloc[0]
+            rows.append({"year": year, "through_month": row["through_month"], "ape": row["ape"]})
+    return pd.DataFrame(rows)
+
+
+def margin_sweep(national: pd.DataFrame, sample: pd.DataFrame | None) -> str:
+    """Markdown: recommended MdAPE per margin on each backtest, best simple method last."""
+    cases = {"national Jan-Feb": (national, 2, 0), "national Q1": (national, 3, 0)}
+    if sample is not None:
+        cases |= {"sample Jan-Feb 2022-25": (sample, 2, 2022), "sample Q1": (sample, 3, 0),
+                  "sample Q1 2022-25": (sample, 3, 2022)}
+    lines = ["| margin | " + " | ".join(cases) + " |", "|" + "---|" * (len(cases) + 1)]
+    for margin in MARGINS:
+        cells = []
+        for frame, month, first in cases.values():
+            picked = recommended_ape(frame[frame["through_month"] == month], margin)
+            cells.append(f"{picked.loc[picked['year'] >= first, 'ape'].median():.2f}")
+        mark = " (default)" if margin == SWITCH_MARGIN else ""
+        lines.append(f"| {margin:.2f}{mark} | " + " | ".join(cells) + " |")
+    cells = []
+    for frame, month, first in cases.values():
+        part = frame[(frame["through_month"] == month) & (frame["year"] >= first)]
+        best = part[part["method"].isin(["share_last", "share_mean"])]
+        cells.append(f"{best.groupby('method')['ape'].median().min():.2f}")
+    lines.append("| best of share_last/share_mean | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -101,6 +145,8 @@ def main() -> None:
                                        jobs=args.jobs)
     else:
         print("\n(no sample: run q1brief ingest)")
+        print("\n## Switch margin of the recommendation rule\n")
+        print(margin_sweep(national, None))
         return
     print(f"\n## Sample: {sample[['region_code', 'indicator']].drop_duplicates().shape[0]} series, "
           f"years {sample['year'].min()}-{sample['year'].max()}\n")
@@ -110,6 +156,8 @@ def main() -> None:
     print(markdown(accuracy(late, by=["through_month"])))
     picks = sample[sample["method"] == "recommended"]
     print("\nrecommended picks:", picks.groupby("through_month")["note"].value_counts().to_dict())
+    print("\n## Switch margin of the recommendation rule (recommended MdAPE %)\n")
+    print(margin_sweep(national, sample))
 
 
 if __name__ == "__main__":

@@ -173,13 +173,15 @@ def combo_row(found: dict[str, dict], evidence: pd.DataFrame | None) -> dict:
     }
 
 
-def recommend(out: pd.DataFrame, evidence: pd.DataFrame | None) -> np.ndarray:
+def recommend(out: pd.DataFrame, evidence: pd.DataFrame | None, *,
+              margin: float = SWITCH_MARGIN) -> np.ndarray:
     """True on one row: the default method unless another clearly beat it (module doc).
 
     The default is the first method of :data:`DEFAULT_PREFERENCE` with an estimate. A
     challenger (any other available method except ``share_assumption``) replaces it only when
     both have at least ``MIN_RECOMMEND_EVIDENCE`` scored years in ``evidence`` and the
-    challenger with the lowest MdAPE has ``mdape <= (1 - SWITCH_MARGIN) * mdape(default)``.
+    challenger with the lowest MdAPE has ``mdape <= (1 - margin) * mdape(default)``
+    (``margin`` is a parameter only so the benchmark can measure other values).
     """
     available = out["estimate"].notna().to_numpy()
     methods = out["method"].to_numpy()
@@ -193,7 +195,7 @@ def recommend(out: pd.DataFrame, evidence: pd.DataFrame | None) -> np.ndarray:
         rivals = {m: mdape[m] for m in present[1:] if m in mdape and m != "share_assumption"}
         if choice in mdape and rivals:
             best = min(rivals, key=rivals.get)
-            if rivals[best] <= (1 - SWITCH_MARGIN) * mdape[choice]:
+            if rivals[best] <= (1 - margin) * mdape[choice]:
                 choice = best
     pick = np.zeros(len(out), dtype=bool)
     hits = np.flatnonzero(available & (methods == choice)) if choice is not None else []
