@@ -74,3 +74,27 @@ def test_backtest_on_a_dask_client_matches_serial():
                             dashboard_address=None) as client:
         on_dask = backtest(panel, [2024, 2025], 3, methods=methods, client=client)
     pd.testing.assert_frame_equal(on_dask, backtest(panel, [2024, 2025], 3, methods=methods))
+
+
+def test_recommended_follows_the_margin_rule_on_national_retail(real_data):
+    """Each year's pick, redone by hand from accuracy() of the earlier years only."""
+    from analysis.bureau_yyyym import read_yyyym_csv
+    from analysis.conversions import ytd_to_monthly_series
+    from analysis.projection.annual import SWITCH_MARGIN
+
+    ytd = read_yyyym_csv(real_data / "nbs-national-retail" / "retail_sales_cumulative.csv")
+    panel = pd.DataFrame({"retail": ytd_to_monthly_series(ytd[ytd.index.year <= 2025])})
+    result = backtest(panel, range(2003, 2026), 3)
+    picks = result[result["method"] == "recommended"].set_index("year")["note"]
+    for year in range(2003, 2026):
+        past = accuracy(result[(result["year"] < year) & (result["method"] != "recommended")])
+        past = past[past["n"] >= 4].set_index("method")["mdape"]
+        expected = "share_last"
+        rivals = past.drop(["share_last", "share_assumption"], errors="ignore")
+        clear = len(rivals) and rivals.min() <= (1 - SWITCH_MARGIN) * past.get("share_last", 0)
+        if clear:
+            expected = rivals.idxmin()
+        assert picks[year] == f"= {expected}", year
+    # the rule's purpose (issue 4): nationally from Q1 no worse than share_last
+    mdape = accuracy(result).set_index("method")["mdape"]
+    assert mdape["recommended"] <= mdape["share_last"]
