@@ -91,7 +91,7 @@ def test_recommended_follows_the_margin_rule_on_national_retail(real_data):
         past = past[past["n"] >= 4].set_index("method")["mdape"]
         expected = "share_last"
         rivals = past.drop(["share_last", "share_assumption"], errors="ignore")
-        clear = len(rivals) and rivals.min() <= (1 - SWITCH_MARGIN) * past.get("share_last", 0)
+        clear = len(rivals) and rivals.min() <= (1 - SWITCH_MARGIN) * past.get("share_last", -1.0)
         if clear:
             expected = rivals.idxmin()
         assert picks[year] == f"= {expected}", year
