@@ -87,6 +87,8 @@ def test_broken_county_fails_alone_and_resume_reruns_only_it(workspace: Path, ca
     error = state["jobs"]["990103/05_briefing"]["error"]
     assert error["type"] == "DataError"
     assert error["cell_index"] == 2  # in the executed notebook: after the injected parameters
+    assert error["source_cell_index"] == 1  # the same cell in notebooks/05_briefing.ipynb
+    assert "in cell 2 of the notebook" in captured.err
     assert error["cell_source"].startswith("%matplotlib inline")
     assert error["failing_line"] == (
         "8 region = processed.require_region(obs, data['regions'], region_code)")

@@ -208,7 +208,7 @@ def fan_chart(
     ax.set_xlim(0.5, 12.5)
     ax.set_title(title, loc="left", fontsize=12)
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, fontsize=9, loc="upper left")
+    ax.legend(frameon=False, fontsize=9, loc="lower right")  # the cumulative paths rise to the upper right
     return fig
 
 

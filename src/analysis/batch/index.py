@@ -113,5 +113,5 @@ def _row(region: dict[str, Any], labels: list[str]) -> str:
 def _error_text(error: dict[str, Any] | None) -> str:
     if not error:
         return ""
-    where = f"（单元格 {error['cell_index']}）" if "cell_index" in error else ""
+    where = f"（第{error['source_cell_index'] + 1}个单元格）" if "source_cell_index" in error else ""
     return f"{error.get('type', '')}{where}: {str(error.get('message', ''))[:200]}"

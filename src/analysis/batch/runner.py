@@ -201,7 +201,7 @@ def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dic
 def _why(error: dict[str, Any] | None) -> str:
     if not error:
         return "unknown error"
-    where = f" in cell {error['cell_index']}" if "cell_index" in error else ""
+    where = f" in cell {error['source_cell_index'] + 1} of the notebook" if "source_cell_index" in error else ""
     lines = str(error.get("message", "")).strip().splitlines()
     return f"{error.get('type')}{where}: {lines[-1] if lines else ''}"
 

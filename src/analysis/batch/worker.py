@@ -100,11 +100,16 @@ def _execute(spec: JobSpec) -> JobResult:
         except Exception as exc:  # one bad job must not stop the batch
             partial = out_path.read_text(encoding="utf-8") if out_path.is_file() else None
             return JobResult(key, "failed", time.perf_counter() - start, partial, None,
-                             error_summary(exc))
+                             error_summary(exc, spec.notebook_json))
 
 
-def error_summary(exc: BaseException) -> dict[str, Any]:
-    """Type, message and (for a notebook error) the failing cell's index and first lines."""
+def error_summary(exc: BaseException, source_notebook: str | None = None) -> dict[str, Any]:
+    """Type, message and (for a notebook error) the failing cell's index and first lines.
+
+    ``cell_index`` counts cells of the executed notebook, where papermill inserted the
+    ``injected-parameters`` cell; ``source_cell_index`` is the same cell in the notebook
+    as the analyst edits it (both 0-based).
+    """
     summary: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc).strip()[-800:]}
     if hasattr(exc, "cell_index"):  # papermill.PapermillExecutionError
         source = str(getattr(exc, "source", ""))
@@ -115,8 +120,28 @@ def error_summary(exc: BaseException) -> dict[str, Any]:
             execution_count=exc.exec_count,  # type: ignore[attr-defined]
             cell_source="\n".join(source.splitlines()[:6])[:400],
             failing_line=_failing_line(getattr(exc, "traceback", [])),
+            source_cell_index=int(exc.cell_index) - _injected_before(source_notebook, int(exc.cell_index)),
         )
     return summary
+
+
+def _injected_before(source_notebook: str | None, cell_index: int) -> int:
+    """1 when papermill inserted its injected-parameters cell before ``cell_index``, else 0.
+
+    papermill puts that cell right after the ``parameters`` cell (first when there is none),
+    unless the source already has one, which it replaces.
+    """
+    if not source_notebook:
+        return 0
+    try:
+        cells = nbformat.reads(source_notebook, as_version=4).cells
+    except Exception:  # an unreadable source: no correction rather than no report
+        return 0
+    tags = [c.get("metadata", {}).get("tags", []) for c in cells]
+    if any("injected-parameters" in t for t in tags):
+        return 0
+    parameters = next((i for i, t in enumerate(tags) if "parameters" in t), -1)
+    return int(cell_index >= parameters + 2)  # the injected cell itself sits at parameters + 1
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
