@@ -251,7 +251,7 @@ backtest = processed.read_processed(data_dir, ("backtest",)).get("backtest")  # 
 if ((obs["region_code"] == region_code) & (obs["indicator"] == "fai")
         & (obs["measure"] == "ytd_value")).any():
     outlook = briefing.annual_outlook(obs, data.get("targets"), region_code, "fai", as_of,
-                                      share_assumption, backtest)
+                                      share_assumption, backtest, recommended_only=True)
     best = outlook["projection"][outlook["projection"]["recommended"]].iloc[0]
     display(charts.fan_chart(outlook["ytd"], best["estimate"], best["lower"], best["upper"],
                              last_year=outlook["last_year"], target=outlook["target"],

@@ -181,3 +181,21 @@ def test_real_national_retail_share_last_by_hand(real_data):
     assert abs(out.loc["share_last", "estimate"] / 501202.4 - 1) < 0.01
     assert out["recommended"].sum() == 1
     assert out.loc["ets", "estimate"] > 0 and out.loc["sarimax", "estimate"] > 0
+
+
+@pytest.mark.parametrize(
+    ("rival_mdape", "n_default", "history_from"),
+    [(1.7, 5, 2015), (1.6, 5, 2015), (1.0, 3, 2015), (None, 5, 2015), (1.0, 5, 2026)],
+)
+def test_project_recommended_equals_the_recommended_row(rival_mdape, n_default, history_from):
+    """The briefing's shortcut gives exactly project_annual's recommended row: no switch
+    (1.7), a switch to combo (1.6), too little evidence (n=3), no evidence, no history."""
+    from analysis.projection import project_recommended
+
+    monthly = constant_share_monthly(history_from, 2026, noise=0.01, seed=2)
+    evidence = None if rival_mdape is None else pd.DataFrame(
+        {"method": ["share_last", "combo", "share_mean"], "mdape": [2.0, rival_mdape, 3.0],
+         "n": [n_default, 5, 5]})
+    full = project_annual(monthly, 2026, 3, evidence=evidence)
+    quick = project_recommended(monthly, 2026, 3, evidence=evidence)
+    pd.testing.assert_frame_equal(quick, full[full["recommended"]].reset_index(drop=True))

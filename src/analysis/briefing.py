@@ -201,8 +201,12 @@ def annual_outlook(
     as_of: str | pd.Period,
     share_assumption: float = 0.30,
     backtest: pd.DataFrame | None = None,
+    recommended_only: bool = False,
 ) -> dict[str, Any]:
     """What the fan chart and projection table of one flow indicator need.
+
+    ``recommended_only`` (for the leader's briefing, which shows one projection) returns only
+    the recommended row and skips model fits that cannot change it.
 
     Returns ``projection`` (:func:`analysis.projection.project_annual` of the county's
     monthly series, with the cached backtest as evidence when given), ``ytd`` and
@@ -210,7 +214,7 @@ def annual_outlook(
     ``ytd_value`` target or NaN) and ``pace`` (:func:`analysis.projection.required_pace`,
     empty without a target).
     """
-    from analysis.projection import project_annual, required_pace
+    from analysis.projection import project_annual, project_recommended, required_pace
     from analysis.projection.cache import SEP, flow_panel, series_evidence
 
     period = pd.Period(as_of, freq="M")
@@ -220,8 +224,9 @@ def annual_outlook(
     monthly = panel.get(f"{region_code}{SEP}{indicator}", pd.Series(dtype=float))
     evidence = (series_evidence(backtest, region_code, indicator, period.month)
                 if backtest is not None and not backtest.empty else None)
-    projection = project_annual(monthly, period.year, through_month=period.month,
-                                share_assumption=share_assumption, evidence=evidence)
+    project = project_recommended if recommended_only else project_annual
+    projection = project(monthly, period.year, through_month=period.month,
+                         share_assumption=share_assumption, evidence=evidence)
     target = np.nan
     if targets is not None and not targets.empty:
         hit = targets[(targets["region_code"] == region_code) & (targets["indicator"] == indicator)

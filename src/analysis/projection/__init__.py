@@ -3,7 +3,7 @@
 See ``docs/methods.md`` for each method's formula and the measured accuracy.
 """
 
-from analysis.projection.annual import DEFAULT_PREFERENCE, METHODS, project_annual
+from analysis.projection.annual import DEFAULT_PREFERENCE, METHODS, project_annual, project_recommended
 from analysis.projection.backtest import accuracy, backtest
 from analysis.projection.festival import festival_window_shares
 from analysis.projection.growth import project_growth, required_pace
@@ -16,5 +16,6 @@ __all__ = [
     "festival_window_shares",
     "project_annual",
     "project_growth",
+    "project_recommended",
     "required_pace",
 ]

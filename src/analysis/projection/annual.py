@@ -74,6 +74,47 @@ def project_annual(
                                evidence=evidence, festival=festival)
 
 
+def project_recommended(
+    monthly: pd.Series,
+    year: int,
+    through_month: int = 3,
+    share_assumption: float = 0.30,
+    level: float = 0.80,
+    *,
+    evidence: pd.DataFrame | None = None,
+    **options: object,
+) -> pd.DataFrame:
+    """Only the row :func:`project_annual` would recommend, fitting models only when needed.
+
+    A briefing shows just the recommended projection. When the default (``share_last``) has
+    an estimate and this series' ``evidence`` names no challenger that could pass the switch
+    rule of :func:`recommend`, the answer is the ``share_last`` row, so ETS and SARIMAX are
+    not fitted; otherwise every method is computed. The row is identical to the recommended
+    row of :func:`project_annual` with the same arguments.
+    """
+    quick = project_annual(monthly, year, through_month, ("share_last",), share_assumption, level,
+                           evidence=evidence, **options)
+    if quick["estimate"].notna().all() and not _challenger_may_win(evidence):
+        return quick
+    full = project_annual(monthly, year, through_month, None, share_assumption, level,
+                          evidence=evidence, **options)
+    return full[full["recommended"]].reset_index(drop=True)
+
+
+def _challenger_may_win(evidence: pd.DataFrame | None, margin: float = SWITCH_MARGIN) -> bool:
+    """Whether the evidence alone allows :func:`recommend` to leave ``share_last``."""
+    if evidence is None or "mdape" not in evidence:
+        return False
+    trusted = evidence.dropna(subset=["mdape"]).drop_duplicates("method")
+    if "n" in trusted:
+        trusted = trusted[trusted["n"] >= MIN_RECOMMEND_EVIDENCE]
+    mdape = dict(zip(trusted["method"], trusted["mdape"].astype(float), strict=True))
+    if "share_last" not in mdape:
+        return False
+    rivals = [v for m, v in mdape.items() if m not in ("share_last", "share_assumption")]
+    return any(v <= (1 - margin) * mdape["share_last"] for v in rivals)
+
+
 def project_from_tables(
     table: pd.DataFrame, model: pd.DataFrame, year: int, through_month: int,
     methods: list[str] | tuple[str, ...] | None, share_assumption: float, level: float, *,
