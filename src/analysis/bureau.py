@@ -60,17 +60,21 @@ def read_grid(path: str | Path) -> list[list[Cell]]:
     raise DataError(f"unsupported file type {suffix!r}", path=path, expected=".csv, .xls or .xlsx")
 
 
-def _read_csv_grid(path: Path) -> list[list[Cell]]:
+def decode_csv(path: Path) -> str:
+    """Text of a CSV sent as UTF-8 (with or without BOM) or GB18030, as bureaus do."""
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return [list(row) for row in csv.reader(io.StringIO(text))]
     raise DataError(
         "cannot decode the file", path=path, expected="CSV encoded as UTF-8 (with or without BOM) or GB18030"
     )
+
+
+def _read_csv_grid(path: Path) -> list[list[Cell]]:
+    return [list(row) for row in csv.reader(io.StringIO(decode_csv(path)))]
 
 
 def _read_xls_grid(path: Path) -> list[list[Cell]]:

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.bureau import read_bureau_table
+from analysis.bureau import decode_csv, read_bureau_table
 from analysis.catalog import LEVELS, indicators, package_regions, unit_factor
 from analysis.errors import DataError
-from analysis.validation import check_cells, finding_from_error, findings_frame
+from analysis.validation import check_cells, finding_from_error, findings_frame, rows_to_findings
 
 BUREAU_SUFFIXES = (".csv", ".xls", ".xlsx")
 OBS_COLUMNS = ["region_code", "region_name", "indicator", "period", "measure", "value", "unit", "source"]
@@ -45,15 +45,7 @@ def read_table(path: str | Path, columns: Iterable[str], aliases: dict[str, str]
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found", path=path, expected="a CSV file")
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DataError("cannot decode the file", path=path, expected="CSV encoded as UTF-8 or GB18030")
+    text = decode_csv(path)
     if not text.strip():
         raise DataError("empty file", path=path, expected="a header row with columns " + ", ".join(columns))
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
@@ -190,13 +182,8 @@ def to_catalogue_units(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _row_findings(rows: pd.DataFrame, severity: str, check: str, message) -> pd.DataFrame:
     """One finding per file and row label, located at the row's first cell."""
-    first = rows.drop_duplicates(["source"]).assign(file=lambda f: f["source"].str.split("!").str[0])
-    first = first.drop_duplicates(["file", "label"])
-    if first.empty:
-        return findings_frame()
-    return pd.DataFrame({"severity": severity, "check": check, "file": first["file"].to_numpy(),
-                         "location": first["source"].str.split("!").str[1].to_numpy(),
-                         "message": message(first).to_numpy()}).astype(str)
+    first = rows.assign(file=rows["source"].str.split("!").str[0]).drop_duplicates(["file", "label"])
+    return rows_to_findings(first, severity, check, message)
 
 
 def load_observations(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -49,7 +49,7 @@ def _split_source(source: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parts[0].fillna(""), parts[1].fillna("")
 
 
-def _rows(
+def rows_to_findings(
     frame: pd.DataFrame, severity: str, check: str, message: Callable[[pd.DataFrame], pd.Series]
 ) -> pd.DataFrame:
     """Findings for every row of ``frame``; ``message`` builds the text from the rows."""
@@ -67,16 +67,16 @@ def check_cells(raw: pd.DataFrame) -> pd.DataFrame:
     unknown_ind = raw[raw["indicator"].isna()].drop_duplicates(["label"])
     unknown_reg = raw[raw["region_code"].isna()].drop_duplicates(["region_name"])
     return pd.concat([
-        _rows(masked, "warning", "masked_cell", lambda f: (
+        rows_to_findings(masked, "warning", "masked_cell", lambda f: (
             "masked cell '" + f["raw"] + "' (" + f["label"] + ", " + f["period"].astype(str)
             + ") read as missing, not zero")),
-        _rows(blank, "warning", "blank_cell", lambda f: (
+        rows_to_findings(blank, "warning", "blank_cell", lambda f: (
             "blank cell (" + f["label"] + ", " + f["period"].astype(str) + ") read as missing, not zero; "
             "expected a value (only January may be blank: 1-2月 is published in February)")),
-        _rows(unknown_ind, "warning", "unknown_indicator", lambda f: (
+        rows_to_findings(unknown_ind, "warning", "unknown_indicator", lambda f: (
             "indicator '" + f["label"] + "' is not in the catalogue and was not loaded; "
             "expected a name or alias from resources/indicators.csv")),
-        _rows(unknown_reg, "error", "unknown_region", lambda f: (
+        rows_to_findings(unknown_reg, "error", "unknown_region", lambda f: (
             "region '" + f["region_name"].fillna("") + "' is not in regions.csv; "
             "expected a region name listed there")),
     ], ignore_index=True)
@@ -98,7 +98,7 @@ def check_duplicates(obs: pd.DataFrame) -> pd.DataFrame:
     first = dup.sort_values("period").groupby(group, observed=True).agg(
         source=("source", "first"), months=("period", "nunique"), start=("period", "min"),
         end=("period", "max")).reset_index()
-    return _rows(first, "error", "duplicate", lambda f: (
+    return rows_to_findings(first, "error", "duplicate", lambda f: (
         "duplicate " + f["region_code"] + "/" + f["indicator"] + "/" + f["measure"] + " for "
         + f["months"].astype(str) + " month(s) " + f["start"].astype(str) + ".." + f["end"].astype(str)
         + " in " + f["files"] + "; expected each region, indicator, month and measure once"))
@@ -112,7 +112,7 @@ def check_ytd_monotonic(obs: pd.DataFrame) -> pd.DataFrame:
     ytd = ytd.sort_values(["region_code", "indicator", "period"])
     previous = ytd.groupby(["region_code", "indicator", ytd["period"].dt.year])["value"].shift()
     falling = ytd.assign(previous=previous)[ytd["value"] < previous]
-    return _rows(falling, "warning", "ytd_decrease", lambda f: (
+    return rows_to_findings(falling, "warning", "ytd_decrease", lambda f: (
         "year-to-date " + f["indicator"] + " falls from " + f["previous"].map("{:g}".format) + " to "
         + f["value"].map("{:g}".format) + " in " + f["period"].astype(str)
         + "; expected a cumulative value that never decreases within a year"))
@@ -125,10 +125,10 @@ def check_growth_range(obs: pd.DataFrame, limits: Limits | None = None) -> pd.Da
     impossible = growth[growth["value"] < limits.growth_min]
     large = growth[(growth["value"].abs() > limits.growth_warn_abs) & (growth["value"] >= limits.growth_min)]
     return pd.concat([
-        _rows(impossible, "error", "growth_range", lambda f: (
+        rows_to_findings(impossible, "error", "growth_range", lambda f: (
             "growth " + f["value"].map("{:g}".format) + f"% is impossible; expected a growth rate of at least "
             f"{limits.growth_min:g}%")),
-        _rows(large, "warning", "growth_range", lambda f: (
+        rows_to_findings(large, "warning", "growth_range", lambda f: (
             "growth " + f["value"].map("{:g}".format) + f"% is outside ±{limits.growth_warn_abs:g}%; "
             "check the cell (a small base can do this)")),
     ], ignore_index=True)
@@ -147,7 +147,7 @@ def check_growth_consistency(obs: pd.DataFrame, limits: Limits | None = None) ->
         return findings_frame()
     sources = obs[obs["measure"] == "ytd_growth"][["region_code", "indicator", "period", "source"]]
     flagged = flagged.merge(sources, on=["region_code", "indicator", "period"], how="left")
-    return _rows(flagged, "warning", "growth_vs_levels", lambda f: (
+    return rows_to_findings(flagged, "warning", "growth_vs_levels", lambda f: (
         f["indicator"] + " " + f["period"].astype(str) + ": published growth " + f["published"].map("{:.1f}".format)
         + "% vs " + f["recomputed"].map("{:.1f}".format)
         + "% recomputed from levels (" + f["diff_pp"].map("{:+.1f}".format) + " pp); published figure kept"))

@@ -105,14 +105,19 @@ def _challenger_may_win(evidence: pd.DataFrame | None, margin: float = SWITCH_MA
     """Whether the evidence alone allows :func:`recommend` to leave ``share_last``."""
     if evidence is None or "mdape" not in evidence:
         return False
-    trusted = evidence.dropna(subset=["mdape"]).drop_duplicates("method")
-    if "n" in trusted:
-        trusted = trusted[trusted["n"] >= MIN_RECOMMEND_EVIDENCE]
-    mdape = dict(zip(trusted["method"], trusted["mdape"].astype(float), strict=True))
+    mdape = _trusted_mdape(evidence)
     if "share_last" not in mdape:
         return False
     rivals = [v for m, v in mdape.items() if m not in ("share_last", "share_assumption")]
     return any(v <= (1 - margin) * mdape["share_last"] for v in rivals)
+
+
+def _trusted_mdape(evidence: pd.DataFrame) -> dict[str, float]:
+    """MdAPE per method with enough scored years for the recommendation rule."""
+    trusted = evidence.dropna(subset=["mdape"]).drop_duplicates("method")
+    if "n" in trusted:
+        trusted = trusted[trusted["n"] >= MIN_RECOMMEND_EVIDENCE]
+    return dict(zip(trusted["method"], trusted["mdape"].astype(float), strict=True))
 
 
 def project_from_tables(
@@ -229,10 +234,7 @@ def recommend(out: pd.DataFrame, evidence: pd.DataFrame | None, *,
     present = [m for m in DEFAULT_PREFERENCE if (available & (methods == m)).any()]
     choice = present[0] if present else None
     if choice is not None and evidence is not None and "mdape" in evidence:
-        trusted = evidence.dropna(subset=["mdape"]).drop_duplicates("method")
-        if "n" in trusted:
-            trusted = trusted[trusted["n"] >= MIN_RECOMMEND_EVIDENCE]
-        mdape = dict(zip(trusted["method"], trusted["mdape"].astype(float), strict=True))
+        mdape = _trusted_mdape(evidence)
         rivals = {m: mdape[m] for m in present[1:] if m in mdape and m != "share_assumption"}
         if choice in mdape and rivals:
             best = min(rivals, key=rivals.get)
