@@ -199,3 +199,24 @@ def test_project_recommended_equals_the_recommended_row(rival_mdape, n_default, 
     full = project_annual(monthly, 2026, 3, evidence=evidence)
     quick = project_recommended(monthly, 2026, 3, evidence=evidence)
     pd.testing.assert_frame_equal(quick, full[full["recommended"]].reset_index(drop=True))
+
+
+def test_importing_the_briefing_libraries_does_not_import_statsmodels():
+    """The briefing imports these in every kernel; statsmodels and scipy.stats cost ~2 s per
+    process and are needed only when a model is fitted, so they are imported lazily."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import analysis.briefing, analysis.projection, analysis.gaps, analysis.charts; "
+            "print(sorted(m for m in ('statsmodels', 'scipy.stats', 'scipy.signal') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_share_interval_uses_the_student_t_quantile():
+    """stdtrit (scipy.special) is the same quantile as scipy.stats.t.ppf, which it replaced."""
+    from scipy import stats
+    from scipy.special import stdtrit
+
+    for df in (3, 5, 8, 20):
+        assert stdtrit(df, 0.9) == pytest.approx(stats.t.ppf(0.9, df), rel=1e-12)

@@ -27,8 +27,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, EstimationWarning
-from statsmodels.tsa.arima_process import arma2ma
 
 from analysis.projection.festival import festival_regressors
 from analysis.projection.history import SLOTS
@@ -45,6 +43,10 @@ def _row(method: str, estimate: float = np.nan, lower: float = np.nan,
 @contextmanager
 def _quiet() -> Iterator[None]:
     """Silence only the warnings optimisers give on short or flat series, inside one fit."""
+    # statsmodels (and the scipy modules it pulls in) is imported only when a model is fitted:
+    # it costs ~2 s per process, and most briefings never fit one.
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, EstimationWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", EstimationWarning)
@@ -143,6 +145,8 @@ def sarimax_row(values: np.ndarray, window_years: list[int], steps: int, ytd: fl
     ma = _ma_poly(theta, seasonal_theta)
     ar = np.zeros(SLOTS + 2)
     ar[[0, 1, SLOTS, SLOTS + 1]] = [1.0, -1.0, -1.0, 1.0]
+    from statsmodels.tsa.arima_process import arma2ma
+
     psi = arma2ma(ar, ma, lags=steps)
     cov = np.array([[psi[: min(i, j) + 1] @ psi[abs(i - j): abs(i - j) + min(i, j) + 1]
                      for j in range(steps)] for i in range(steps)]) * float(fit.scale)
