@@ -2,10 +2,12 @@
 
 1. naive: for each county, ``papermill`` then ``jupyter nbconvert --to html --no-input``
    as command-line calls (a new Python process for each, as a shell loop would do);
-2. ``q1brief run --jobs 1``;
+2. ``q1brief run --jobs 1``, and the same with ``--fresh-kernels`` (a new kernel per job,
+   as papermill does by default, instead of one warm kernel per worker reset between jobs);
 3. ``q1brief run`` with every core (``--jobs`` = ``os.cpu_count()``);
 4. the floor: start a kernel, run the notebook's import lines, shut it down (the part of a
-   notebook run no runner can avoid), timed serially per county.
+   notebook run a runner that starts a kernel per notebook cannot avoid), timed serially
+   per county.
 
 The bundled sample has 9 counties; the others are copies of them under new codes (same
 city, so they are ranked together), written as processed data into a temp folder. Prints
@@ -119,12 +121,12 @@ def naive(codes: list[str], data_dir: Path, out: Path) -> None:
                         str(nb)], check=True, capture_output=True)
 
 
-def q1brief(codes: list[str], data_dir: Path, out: Path, jobs: int) -> None:
+def q1brief(codes: list[str], data_dir: Path, out: Path, jobs: int, *extra: str) -> None:
     subprocess.run([str(BIN / "q1brief") if (BIN / "q1brief").exists() else sys.executable,
                     *([] if (BIN / "q1brief").exists() else ["-m", "analysis"]),
                     "run", "--as-of", AS_OF, "--regions", *codes, "--notebooks", "05_briefing",
                     "--notebook-dir", str(REPO / "notebooks"), "--data-dir", str(data_dir),
-                    "--out", str(out), "--jobs", str(jobs), "--quiet"], check=True)
+                    "--out", str(out), "--jobs", str(jobs), "--quiet", *extra], check=True)
 
 
 def floor(runs: int) -> float:
@@ -168,11 +170,15 @@ def main() -> None:
                                      lambda: naive(codes, data_dir, tmp_path / "naive"))
         results["jobs1"] = timed("q1brief run --jobs 1",
                                  lambda: q1brief(codes, data_dir, tmp_path / "r1", 1))
+        results["fresh1"] = timed("q1brief run --jobs 1 --fresh-kernels",
+                                  lambda: q1brief(codes, data_dir, tmp_path / "f1", 1,
+                                                  "--fresh-kernels"))
         results["all"] = timed(f"q1brief run --jobs {cores}",
                                lambda: q1brief(codes, data_dir, tmp_path / "rall", cores))
         shutil.rmtree(tmp_path / "naive", ignore_errors=True)
     print("\nseconds per county:")
     for key, label in [("naive", "naive loop"), ("jobs1", "q1brief run --jobs 1"),
+                       ("fresh1", "  ... --fresh-kernels"),
                        ("all", f"q1brief run --jobs {cores}"), ("floor", "floor (serial)")]:
         if key in results:
             print(f"  {label:28s} {results[key] / n:6.2f}")
@@ -184,6 +190,7 @@ def main() -> None:
         print(f"  naive / run --jobs 1         {results['naive'] / results['jobs1']:6.2f}")
     print(f"  run --jobs 1 / floor         {results['jobs1'] / results['floor']:6.2f}  "
           "(aim <= 1.5)")
+    print(f"  ... --fresh-kernels / floor  {results['fresh1'] / results['floor']:6.2f}")
     print(f"  run all cores / (floor/cores) {results['all'] / (results['floor'] / cores):5.2f}  "
           "(aim <= 1.5)")
 

@@ -60,6 +60,9 @@ def _register_run(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("--data-dir", default="data/processed",
                      help="processed data (default data/processed)")
     sub.add_argument("--quiet", action="store_true", help="no progress bar; print only failures")
+    sub.add_argument("--fresh-kernels", action="store_true",
+                     help="start a new kernel for every job (default: each worker reuses one "
+                          "kernel, reset between jobs)")
     sub.set_defaults(handler=_run_run)
 
 

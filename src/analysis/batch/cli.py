@@ -26,6 +26,7 @@ def run_command(args: argparse.Namespace) -> int:
         cell_timeout=args.cell_timeout,
         share_assumption=args.share_assumption,
         quiet=args.quiet,
+        fresh_kernels=args.fresh_kernels,
     )
     with tqdm(total=None, unit="job", desc=f"q1brief {args.as_of}", disable=args.quiet,
               file=sys.stderr) as bar:

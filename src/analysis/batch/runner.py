@@ -48,6 +48,7 @@ class RunConfig:
     share_assumption: float = 0.30
     lang: str = "zh"
     quiet: bool = False
+    fresh_kernels: bool = False  # True: a new kernel per job instead of a warm one per worker
 
 
 @dataclass
@@ -147,7 +148,8 @@ def run_batch(
     params = {"as_of": config.as_of, "data_dir": str(data_dir),
               "share_assumption": config.share_assumption, "lang": config.lang}
     specs = [JobSpec(job, texts[job.notebook], {"region_code": job.region_code, **params},
-                     *title_for(job, config.as_of), config.cell_timeout, local_paths)
+                     *title_for(job, config.as_of), config.cell_timeout, local_paths,
+                     reuse_kernel=not config.fresh_kernels)
              for job in todo]
     jobs_by_key = {job.key: job for job in todo}
     if on_plan is not None:
