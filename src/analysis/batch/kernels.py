@@ -20,8 +20,10 @@ that timed out, or dead) and after ``max_jobs`` jobs, so memory cannot creep. ``
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
+import logging
 import os
 from dataclasses import dataclass
 
@@ -30,9 +32,14 @@ from jupyter_core.utils import run_sync
 
 RESET_CODE = """\
 get_ipython().reset(new_session=True)
-__import__("matplotlib.pyplot").pyplot.close("all")
+if "matplotlib.pyplot" in __import__("sys").modules:
+    __import__("sys").modules["matplotlib.pyplot"].close("all")
 __import__("os").chdir({cwd!r})
 """
+# As nbclient does for the kernels it starts: no shared IPython history database (several
+# kernels writing one SQLite file fail, and notebook code has no business on disk there).
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+log = logging.getLogger(__name__)
 
 
 class TrackedKernelManager(AsyncKernelManager):
@@ -63,9 +70,9 @@ class _Warm:
 class KernelPool:
     """At most one warm kernel per kernel name, for the jobs one process runs in turn."""
 
-    def __init__(self, max_jobs: int = 50, startup_timeout: float = 120) -> None:
+    def __init__(self, max_jobs: int = 50, reset_timeout: float = 20) -> None:
         self.max_jobs = max_jobs
-        self.startup_timeout = startup_timeout
+        self.reset_timeout = reset_timeout
         self._warm: dict[str, _Warm] = {}
 
     def acquire(self, kernel_name: str) -> TrackedKernelManager:
@@ -73,19 +80,24 @@ class KernelPool:
         warm = self._warm.get(kernel_name)
         if warm is not None and warm.jobs < self.max_jobs and run_sync(warm.km.is_alive)():
             try:
-                self._reset(warm.km)
+                run_sync(self._reset)(warm.km)
                 warm.jobs += 1
                 return warm.km
-            except Exception:  # a kernel that cannot reset is replaced, not reported
-                pass
+            except Exception as exc:  # replaced by a new kernel; the job itself is unaffected
+                log.warning("warm kernel could not be reset (%s: %s); starting a new one",
+                            type(exc).__name__, exc)
         self.discard(kernel_name)
         km = TrackedKernelManager(kernel_name=kernel_name)
-        run_sync(km.start_kernel)(cwd=os.getcwd())
+        run_sync(km.start_kernel)(cwd=os.getcwd(), extra_arguments=KERNEL_ARGUMENTS)
         self._warm[kernel_name] = _Warm(km, jobs=1)
         return km
 
     def release(self, kernel_name: str, ok: bool) -> None:
-        """After a job: close its clients; a kernel whose job failed is shut down."""
+        """After a job: close its clients; shut the kernel down unless it is known to be idle.
+
+        ``ok`` means the job ended with the kernel idle (it succeeded, or a cell raised and
+        replied); after a timeout or a lost kernel it may still be busy or gone.
+        """
         warm = self._warm.get(kernel_name)
         if warm is None:
             return
@@ -107,7 +119,7 @@ class KernelPool:
         for name in list(self._warm):
             self.discard(name)
 
-    def _reset(self, km: TrackedKernelManager) -> None:
+    async def _reset(self, km: TrackedKernelManager) -> None:
         """Run :data:`RESET_CODE` and wait for its reply on the shell channel only.
 
         The shell channel is request/reply, so unlike IOPub it needs no ``wait_for_ready``
@@ -117,12 +129,13 @@ class KernelPool:
         try:
             kc.start_channels(iopub=False, stdin=False, hb=False, control=False)
             msg_id = kc.execute(RESET_CODE.format(cwd=os.getcwd()), silent=True, store_history=False)
-            while True:
-                reply = run_sync(kc.get_shell_msg)(timeout=self.startup_timeout)
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
+            async with asyncio.timeout(self.reset_timeout):
+                while True:
+                    reply = await kc.get_shell_msg()
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
             if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
+                raise RuntimeError(f"reset code failed: {reply['content'].get('evalue')}")
         finally:
             km.stop_clients()
 

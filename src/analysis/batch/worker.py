@@ -83,13 +83,14 @@ def _execute(spec: JobSpec) -> JobResult:
 
     start = time.perf_counter()
     key = spec.job.key
-    ok = False
-    source = nbformat.reads(spec.notebook_json, as_version=4)
-    kernel_name = source.metadata.get("kernelspec", {}).get("name") or "python3"
+    kernel_idle = False  # whether the kernel may serve the next job
+    kernel_name = "python3"
     pool = kernels.process_pool() if spec.reuse_kernel else None
     with tempfile.TemporaryDirectory(prefix="q1brief-job-") as tmp:
         out_path = Path(tmp) / "out.ipynb"
         try:
+            source = nbformat.reads(spec.notebook_json, as_version=4)
+            kernel_name = source.metadata.get("kernelspec", {}).get("name") or kernel_name
             warm = {"km": pool.acquire(kernel_name)} if pool is not None else {}
             nb = papermill.execute_notebook(
                 source,
@@ -101,20 +102,21 @@ def _execute(spec: JobSpec) -> JobResult:
                 execution_timeout=spec.cell_timeout,
                 start_timeout=120,
                 shutdown_kernel="immediate",  # a fresh kernel's outputs are all in by then
-                request_save_on_cell_execute=False,  # one write at the end, not two per cell
                 **warm,
             )
+            kernel_idle = True
             html = export.export_html(nb, spec.title, spec.subtitle, spec.local_paths)
-            ok = True
             return JobResult(key, "ok", time.perf_counter() - start,
                              nbformat.writes(nb), html, None, _headline(nb))
         except Exception as exc:  # one bad job must not stop the batch
+            # a cell that raised has replied: its kernel is idle and can be reset and reused
+            kernel_idle = kernel_idle or isinstance(exc, papermill.PapermillExecutionError)
             partial = out_path.read_text(encoding="utf-8") if out_path.is_file() else None
             return JobResult(key, "failed", time.perf_counter() - start, partial, None,
                              error_summary(exc, spec.notebook_json))
         finally:
             if pool is not None:
-                pool.release(kernel_name, ok)
+                pool.release(kernel_name, kernel_idle)
 
 
 def error_summary(exc: BaseException, source_notebook: str | None = None) -> dict[str, Any]:
