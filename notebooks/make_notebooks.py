@@ -43,6 +43,7 @@ label = f"{period.year}年{ytd_label(period)}"'''
 
 GAPS = '''\
 from analysis.gaps import gap_table, lagging_list
+from analysis.status import comparison_status
 
 table = gap_table(obs, data.get("targets", pd.DataFrame(
     columns=["region_code", "indicator", "year", "horizon", "measure", "target"])), regions, as_of)
@@ -98,11 +99,13 @@ for code_ in [c for c in catalog.indicators().index if c in set(growth["indicato
         md("## 增速与全市差距"),
         code('''\
 rows = county[county["measure"] == "ytd_growth"].assign(name=lambda f: f["indicator"].map(names))
-display(charts.gap_bars(rows, "name", "gap_to_city_pp", title="累计增速较全市（百分点）"))'''),
+rows["colour"] = comparison_status(rows["gap_to_city_pp"], rows["direction"])  # this gap only
+display(charts.gap_bars(rows, "name", "gap_to_city_pp", status="colour", title="累计增速较全市（百分点）"))'''),
         md("## 完成率与时序进度"),
         code('''\
 rows = county[county["completion_rate"].notna()].assign(name=lambda f: f["indicator"].map(names))
-display(charts.gap_bars(rows, "name", "gap_to_schedule_pp", title="完成率较时序进度（百分点）"))'''),
+rows["colour"] = comparison_status(rows["gap_to_schedule_pp"], rows["direction"])
+display(charts.gap_bars(rows, "name", "gap_to_schedule_pp", status="colour", title="完成率较时序进度（百分点）"))'''),
         md("## 短板指标"),
         code('''\
 lag = lagging_list(county)
@@ -238,10 +241,12 @@ display(HTML("".join(f"<p><b>{headings.get(k, k)}：</b>{escape(v)}</p>"
         md("## 图表"),
         code('''\
 rows = county[county["measure"] == "ytd_growth"].assign(name=lambda f: f["indicator"].map(names))
-display(charts.gap_bars(rows, "name", "gap_to_city_pp", title="图1 主要指标累计增速较全市（百分点）"))
+rows["colour"] = comparison_status(rows["gap_to_city_pp"], rows["direction"])  # this gap only
+display(charts.gap_bars(rows, "name", "gap_to_city_pp", status="colour", title="图1 主要指标累计增速较全市（百分点）"))
 rows = county[county["completion_rate"].notna()].assign(name=lambda f: f["indicator"].map(names))
+rows["colour"] = comparison_status(rows["gap_to_schedule_pp"], rows["direction"])
 if len(rows):
-    display(charts.gap_bars(rows, "name", "gap_to_schedule_pp",
+    display(charts.gap_bars(rows, "name", "gap_to_schedule_pp", status="colour",
                             title="图2 年度目标完成率较时序进度（百分点）"))
 display(charts.indicator_chart(obs, region_code, "iva", city_code=city_code, start=period - 14,
                                title="图3 规上工业增加值累计增长（%）", ylabel="同比增长（%）"))'''),
@@ -269,7 +274,7 @@ display(HTML(
     f'<div class="q1-methods">数据截至{period.year}年{period.month}月（{label}累计）。'
     "来源：统计部门月度报表、年度与一季度目标、重点项目台账和乡镇周报。"
     "时序进度按已过月份/12计算；增速差距以百分点计；排名在全市各县（区）间比较，1为最好。"
-    "状态：落后=低于目标、时序进度或全市平均2个百分点以上，关注=略低，正常=持平或领先，无数据=缺数。"
+    "状态：落后=低于目标、时序进度或全市平均2个百分点以上，关注=略低，正常=持平或领先，无数据=缺数；图1、图2的颜色只按图中这一项差距判断。"
     f"{method}程序版本 q1brief {__version__}。</div>"))'''),
     ],
 }

@@ -60,3 +60,15 @@ def test_q1_schedule_replaces_the_annual_schedule():
     annual = one(actual=1.0, target=10.0, completion_rate=0.1, schedule_progress=0.25, unit="户",
                  row_kind="cumulative", q1_gap_to_schedule_pp=np.nan)
     assert annual["status_basis"] == "schedule" and annual["shortfall_pp"] == pytest.approx(15.0)
+
+
+def test_comparison_status_judges_one_gap_with_the_same_thresholds():
+    from analysis.status import comparison_status
+
+    gap = pd.Series([1.0, -0.5, -2.0, -2.5, np.nan, 3.0])
+    direction = pd.Series(["higher"] * 5 + ["lower"])
+    got = comparison_status(gap, direction)
+    # -2.0 pp is exactly the red threshold: amber (red needs more than 2 pp behind);
+    # +3 pp on a lower-is-better indicator is 3 pp behind
+    assert list(got) == ["green", "amber", "amber", "red", "unknown", "red"]
+    assert list(got.index) == list(gap.index)

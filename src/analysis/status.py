@@ -91,14 +91,32 @@ def assess_status(table: pd.DataFrame, thresholds: StatusThresholds | None = Non
     basis = pd.Series(names[filled.argmax(axis=1)], index=table.index)
     basis = basis.where(known)
 
-    status = np.select(
-        [~known, shortfall > t.red_pp, shortfall > t.amber_pp],
-        ["unknown", "red", "amber"],
-        default="green",
-    )
+    status = _classify(shortfall, t)
     out = pd.DataFrame(index=table.index)
     out["shortfall_pp"] = shortfall
     out["status_basis"] = basis
     out["status"] = status
     out["lagging"] = out["status"].isin(t.lagging_statuses)
     return out
+
+
+def _classify(shortfall: pd.Series, t: StatusThresholds) -> np.ndarray:
+    return np.select(
+        [shortfall.isna().to_numpy(), (shortfall > t.red_pp).to_numpy(), (shortfall > t.amber_pp).to_numpy()],
+        ["unknown", "red", "amber"],
+        default="green",
+    )
+
+
+def comparison_status(gap_pp: pd.Series, direction: pd.Series,
+                      thresholds: StatusThresholds | None = None) -> pd.Series:
+    """Status of one comparison only (e.g. ``gap_to_schedule_pp`` or ``gap_to_city_pp``).
+
+    A row's ``status`` is its worst comparison, so a county that met its Q1 target is green
+    even when it is behind the annual 时序进度; a chart of one gap is coloured by this instead,
+    with the same thresholds (``direction`` "lower" flips the sign; NaN gives ``unknown``).
+    """
+    t = thresholds or StatusThresholds()
+    sign = np.where(direction.to_numpy() == "lower", -1.0, 1.0)
+    shortfall = -sign * gap_pp.astype(float)
+    return pd.Series(_classify(shortfall, t), index=gap_pp.index)
