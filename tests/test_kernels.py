@@ -137,3 +137,18 @@ def test_fresh_kernels_option_starts_one_per_job():
     second = _run(_notebook(PID), reuse=False)
     assert first.status == second.status == "ok"
     assert _text(first, 2) != _text(second, 2)
+
+
+def test_warm_kernel_keeps_one_client_until_discarded():
+    pool = kernels.KernelPool()
+    try:
+        km = pool.acquire("python3")
+        client = km.client()
+        client.start_channels()
+        pool.release("python3", ok=True)
+        assert pool.acquire("python3") is km  # reset through the same client
+        assert km.client() is client and client.channels_running
+        pool.discard("python3")
+        assert not client.channels_running
+    finally:
+        pool.close()

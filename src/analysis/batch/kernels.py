@@ -13,9 +13,10 @@ starts nor shuts it down). Before each job the kernel is reset to a fresh sessio
 What a reset cannot undo is process-wide state a notebook changes on purpose (imported
 modules stay imported; ``pd.set_option``, ``rcParams``, ``os.environ`` changes persist). The
 package's notebooks change none of it except through ``charts.use_chinese_font``, which
-every notebook calls. A kernel is discarded after any failed job (it may be stuck in a cell
-that timed out, or dead) and after ``max_jobs`` jobs, so memory cannot creep. ``q1brief run
---fresh-kernels`` turns reuse off.
+every notebook calls. After a cell error the kernel is idle and is reused; after a timeout
+(it may still be busy) or when it died it is shut down, and every kernel after ``max_jobs``
+jobs, so memory cannot creep. The kernel's client is kept too (see ``PersistentClient``).
+``q1brief run --fresh-kernels`` turns reuse off.
 """
 
 from __future__ import annotations
@@ -25,10 +26,14 @@ import atexit
 import contextlib
 import logging
 import os
+import threading
 from dataclasses import dataclass
+from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
+from traitlets import Type
 
 RESET_CODE = """\
 get_ipython().reset(new_session=True)
@@ -42,22 +47,52 @@ KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 log = logging.getLogger(__name__)
 
 
-class TrackedKernelManager(AsyncKernelManager):
-    """An AsyncKernelManager that remembers the clients it made, so they can be closed.
+class PersistentClient(AsyncKernelClient):
+    """A kernel client that starts its channels and waits for the kernel only once.
 
-    nbclient does not close the client of a kernel it does not own; without this, every job
-    would leave a set of ZeroMQ sockets open in the worker.
+    nbclient calls ``start_channels`` and ``wait_for_ready`` for every notebook. Starting
+    again would fail (the heartbeat is a thread), and the hand-shake idles about 0.2 s
+    per job; once it succeeded the channels stay connected, and the pool has just had the
+    kernel answer its reset on them.
     """
 
-    def client(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        """A new client, recorded for :meth:`stop_clients`."""
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        """Start the channels the first time only."""
+        if not self.__dict__.get("_q1brief_started"):
+            super().start_channels(*args, **kwargs)
+            self.__dict__["_q1brief_started"] = True
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:  # type: ignore[override]
+        """The full hand-shake the first time only."""
+        if not self.__dict__.get("_q1brief_ready"):
+            await super().wait_for_ready(timeout=timeout)
+            self.__dict__["_q1brief_ready"] = True
+
+
+class TrackedKernelManager(AsyncKernelManager):
+    """An AsyncKernelManager that hands out one client, kept for the jobs of its thread.
+
+    nbclient does not close the client of a kernel it does not own, and makes a new one per
+    notebook; returning the same client avoids both the open sockets and the hand-shake.
+    The client is tied to the thread (and so the event loop) that made it.
+    """
+
+    client_factory = Type(klass=PersistentClient)
+
+    def client(self, *args: Any, **kwargs: Any) -> PersistentClient:
+        """This thread's client of the kernel, made on first use."""
+        thread, kc = self.__dict__.get("_q1brief_client", (None, None))
+        if kc is not None and thread == threading.get_ident():
+            return kc
+        self.stop_clients()
         kc = super().client(*args, **kwargs)
-        self.__dict__.setdefault("_q1brief_clients", []).append(kc)
+        self.__dict__["_q1brief_client"] = (threading.get_ident(), kc)
         return kc
 
     def stop_clients(self) -> None:
-        """Stop the channels of every client made so far."""
-        for kc in self.__dict__.pop("_q1brief_clients", []):
+        """Stop the channels of the kept client, if any."""
+        _, kc = self.__dict__.pop("_q1brief_client", (None, None))
+        if kc is not None:
             kc.stop_channels()
 
 
@@ -93,15 +128,11 @@ class KernelPool:
         return km
 
     def release(self, kernel_name: str, ok: bool) -> None:
-        """After a job: close its clients; shut the kernel down unless it is known to be idle.
+        """After a job: shut the kernel down unless it is known to be idle.
 
         ``ok`` means the job ended with the kernel idle (it succeeded, or a cell raised and
         replied); after a timeout or a lost kernel it may still be busy or gone.
         """
-        warm = self._warm.get(kernel_name)
-        if warm is None:
-            return
-        warm.km.stop_clients()
         if not ok:
             self.discard(kernel_name)
 
@@ -120,24 +151,17 @@ class KernelPool:
             self.discard(name)
 
     async def _reset(self, km: TrackedKernelManager) -> None:
-        """Run :data:`RESET_CODE` and wait for its reply on the shell channel only.
-
-        The shell channel is request/reply, so unlike IOPub it needs no ``wait_for_ready``
-        hand-shake (which alone costs 0.2 s of waiting).
-        """
+        """Run :data:`RESET_CODE` and wait for its reply (on the shell channel, by id)."""
         kc = km.client()
-        try:
-            kc.start_channels(iopub=False, stdin=False, hb=False, control=False)
-            msg_id = kc.execute(RESET_CODE.format(cwd=os.getcwd()), silent=True, store_history=False)
-            async with asyncio.timeout(self.reset_timeout):
-                while True:
-                    reply = await kc.get_shell_msg()
-                    if reply["parent_header"].get("msg_id") == msg_id:
-                        break
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"reset code failed: {reply['content'].get('evalue')}")
-        finally:
-            km.stop_clients()
+        kc.start_channels()
+        msg_id = kc.execute(RESET_CODE.format(cwd=os.getcwd()), silent=True, store_history=False)
+        async with asyncio.timeout(self.reset_timeout):
+            while True:
+                reply = await kc.get_shell_msg()
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"reset code failed: {reply['content'].get('evalue')}")
 
 
 _POOL: KernelPool | None = None
