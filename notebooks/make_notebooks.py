@@ -133,8 +133,9 @@ for code_ in flows:
     unit = out["unit"]
     display(HTML(f"<h2>{escape(names[code_])}（{escape(unit)}）</h2>"))
     proj = out["projection"]
-    display(HTML(briefing.table_html(proj.round(3).astype(str), status=None)))
-    display(charts.projection_chart(proj, target=out["target"], title="全年推算（各方法，80%区间）",
+    display(HTML(briefing.table_html(briefing.projection_overview(proj), status=None)))
+    display(charts.projection_chart(proj, labels=briefing.METHOD_NAMES_ZH, target=out["target"],
+                                    title="全年推算（各方法，80%区间）",
                                     xlabel=unit))
     best = proj[proj["recommended"]].iloc[0]
     display(charts.fan_chart(out["ytd"], best["estimate"], best["lower"], best["upper"],
@@ -268,7 +269,8 @@ from analysis import __version__
 method = ""
 if outlook is not None:
     best = outlook["projection"][outlook["projection"]["recommended"]].iloc[0]
-    method = (f"全年推算采用回测误差最小的方法（{escape(str(best['method']))}），"
+    method_zh = briefing.METHOD_NAMES_ZH.get(best["method"], str(best["method"]))
+    method = (f"全年推算采用回测误差最小的方法（{escape(method_zh)}），"
               f"区间为80%预测区间；一季度占全年比重假设{share_assumption:.0%}仅作对照。")
 display(HTML(
     f'<div class="q1-methods">数据截至{period.year}年{period.month}月（{label}累计）。'

@@ -115,3 +115,24 @@ def test_annual_outlook_on_a_constant_share_series():
     assert len(out["last_year"]) == 12 and out["last_year"].iloc[-1] == 120.0
     # 132 = 30 + 90 (1 + g)  ->  g = 13.33%
     assert out["pace"]["required_growth_pct"].iloc[0] == pytest.approx(100 * (102 / 90 - 1))
+
+
+def test_projection_overview_is_a_chinese_table_of_every_method():
+    proj = pd.DataFrame({
+        "method": ["share_last", "sarimax", "share_assumption"],
+        "estimate": [1234.56, np.nan, 1000.0],
+        "lower": [1100.0, np.nan, np.nan],
+        "upper": [1400.04, np.nan, np.nan],
+        "implied_q1_share": [0.243, np.nan, 0.3],
+        "note": ["", "sarimax needs 5 full years of history, has 3", None],
+        "recommended": [True, False, False],
+    })
+    out = briefing.projection_overview(proj)
+    assert list(out.columns) == ["方法", "全年推算", "80%区间", "隐含一季度占比(%)", "推荐", "说明"]
+    assert out.iloc[0].tolist() == ["上年占比法", "1,234.6", "1,100.0 ~ 1,400.0", "24.3", "是", ""]
+    assert out.iloc[1].tolist() == ["季节ARIMA（SARIMAX）", "—", "—", "—", "",
+                                    "sarimax needs 5 full years of history, has 3"]
+    assert out.iloc[2, 0] == "假定占比法" and out.iloc[2, 2] == "—" and out.iloc[2, 5] == ""
+    from analysis.projection import METHODS
+
+    assert set(briefing.METHOD_NAMES_ZH) == set(METHODS)
