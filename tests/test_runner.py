@@ -71,7 +71,7 @@ def test_three_counties_locally(workspace: Path, capsys):
     assert index.index("东城县") < index.index("西山县") < index.index("南河区")
     assert '<a href="990102/05_briefing.html">开门红简报</a>' in index
     assert "&lt;b&gt;未转义&lt;/b&gt;" in index and "<b>未转义</b>" not in index
-    assert not list(out_dir.rglob(f"{mf.TMP_PREFIX}*"))
+    assert not list(out_dir.rglob(mf.TMP_PATTERN))
 
 
 @pytest.mark.slow
@@ -117,7 +117,7 @@ def test_resume_does_not_trust_a_killed_run(tmp_path: Path):
     """A run killed mid-write leaves a temp file and no manifest entry: not done."""
     out_dir = tmp_path / "2026-03"
     (out_dir / "990101").mkdir(parents=True)
-    stale = out_dir / "990101" / f"{mf.TMP_PREFIX}abc.html"
+    stale = out_dir / "990101" / ".05_briefing.html.abc.tmp"  # as ingest.write_atomic names it
     stale.write_text("<html>trunc", encoding="utf-8")
     assert mf.remove_stale_temp_files(out_dir) == [stale]
     assert not stale.exists()

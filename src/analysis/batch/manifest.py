@@ -10,33 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 MANIFEST_NAME = "manifest.json"
-TMP_PREFIX = ".q1brief-tmp-"
+TMP_PATTERN = ".*.tmp"  # the temp files of analysis.ingest.write_atomic
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same folder and ``os.replace``,
-    so readers (and ``--resume``) never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` atomically (``ingest.write_atomic``: a temp file in the same
+    folder, then a rename), so readers (and ``--resume``) never see a half-written file."""
+    from analysis.ingest import write_atomic
+
+    write_atomic(path, lambda temp: temp.write_text(text, encoding="utf-8"))
 
 
 def remove_stale_temp_files(folder: Path) -> list[Path]:
     """Delete temp files a killed run left behind under ``folder``; returns them."""
-    stale = sorted(folder.rglob(f"{TMP_PREFIX}*")) if folder.exists() else []
+    stale = sorted(folder.rglob(TMP_PATTERN)) if folder.exists() else []
     for path in stale:
         path.unlink(missing_ok=True)
     return stale
