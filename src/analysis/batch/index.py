@@ -8,7 +8,6 @@ indicator labels, figures, error messages) is HTML-escaped.
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 from typing import Any
 
 from analysis.charts import STATUS_COLOURS
@@ -54,7 +53,7 @@ def _regions(jobs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                   key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
 
 
-def render_index(state: dict[str, Any], out_dir: Path | None = None) -> str:
+def render_index(state: dict[str, Any]) -> str:
     """HTML text of the index page for a manifest ``state``."""
     regions = _regions(state.get("jobs", {}))
     labels: list[str] = []

@@ -9,17 +9,16 @@ and rewrites the manifest after each job. A failing job never stops the others.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis import __version__
+from analysis import __version__, processed
 from analysis.batch import index, manifest
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.periods import ytd_label
@@ -61,14 +60,6 @@ class RunSummary:
 
 
 # ---------------------------------------------------------------- client side
-
-
-def read_regions(data_dir: Path) -> pd.DataFrame:
-    """``regions.parquet`` from the processed data (code, name, level, parent as str)."""
-    path = Path(data_dir) / "regions.parquet"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: run `q1brief ingest` first")
-    return pd.read_parquet(path).astype({"code": str, "name": str, "level": str})
 
 
 def select_regions(regions: pd.DataFrame, codes: list[str] | None) -> list[tuple[str, str]]:
@@ -129,7 +120,8 @@ def run_batch(
     manifest_path = out_dir / manifest.MANIFEST_NAME
     state = manifest.load_manifest(manifest_path)
 
-    regions = select_regions(read_regions(data_dir), config.region_codes)
+    regions = select_regions(processed.read_processed(data_dir, ("regions",))["regions"],
+                             config.region_codes)
     notebooks = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
     jobs = plan_jobs(regions, list(notebooks.values()))
     summary = RunSummary(out_dir / "index.html", manifest_path)
@@ -167,7 +159,7 @@ def run_batch(
         if progress is not None:
             progress(1)
 
-    manifest.atomic_write_text(summary.index_path, index.render_index(state, out_dir))
+    manifest.atomic_write_text(summary.index_path, index.render_index(state))
     return summary
 
 
@@ -206,10 +198,3 @@ def _why(error: dict[str, Any] | None) -> str:
     where = f" in cell {error['source_cell_index'] + 1} of the notebook" if "source_cell_index" in error else ""
     lines = str(error.get("message", "")).strip().splitlines()
     return f"{error.get('type')}{where}: {lines[-1] if lines else ''}"
-
-
-def summary_json(summary: RunSummary) -> str:
-    """The run summary as JSON text (for logs)."""
-    data = asdict(summary)
-    data["index_path"], data["manifest_path"] = str(summary.index_path), str(summary.manifest_path)
-    return json.dumps(data, ensure_ascii=False)
