@@ -11,6 +11,7 @@ no side effects; call :func:`use_chinese_font` (or use :func:`chinese_rc` in an
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -42,11 +43,18 @@ def chinese_font_path() -> Path:
     return Path(str(path))
 
 
-def chinese_rc() -> dict[str, object]:
-    """Register the CJK font and return the rcParams that select it (for ``rc_context``)."""
+@functools.cache
+def _registered_font_name() -> str:
+    """Register the CJK font with matplotlib once per process (a warm kernel runs many
+    notebooks; registering again parses the 16 MB file and adds a duplicate entry)."""
     path = chinese_font_path()
     font_manager.fontManager.addfont(str(path))
-    name = font_manager.FontProperties(fname=str(path)).get_name()
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def chinese_rc() -> dict[str, object]:
+    """Register the CJK font and return the rcParams that select it (for ``rc_context``)."""
+    name = _registered_font_name()
     sans = [name, *(f for f in rcParams["font.sans-serif"] if f != name)]
     return {"font.family": "sans-serif", "font.sans-serif": sans, "axes.unicode_minus": False}
 
