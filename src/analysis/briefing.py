@@ -18,11 +18,10 @@ import numpy as np
 import pandas as pd
 
 from analysis import catalog
-from analysis.charts import STATUS_COLOURS
+from analysis.status import STATUS_COLOURS, STATUSES
 
 HEADLINE_MIMETYPE = "application/vnd.q1brief.headline+json"
 HEADLINE_INDICATORS = ("iva", "fai", "retail", "tech_invest", "ind_output", "electricity")
-STATUSES = ("green", "amber", "red", "unknown")
 
 
 def headline_rows(gaps: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICATORS) -> pd.DataFrame:

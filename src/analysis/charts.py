@@ -20,16 +20,11 @@ import pandas as pd
 from matplotlib import font_manager, rcParams
 from matplotlib.figure import Figure
 
+from analysis.status import STATUS_COLOURS
+
 FONT_PACKAGE = "mplfonts"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
-# Status colours shared by charts, the briefing headline box and the index page.
-STATUS_COLOURS = {
-    "green": "#2e7d32",
-    "amber": "#e69b00",
-    "red": "#c62828",
-    "unknown": "#9e9e9e",
-}
 HIGHLIGHT = "#c62828"
 REFERENCE = "#1f1f1f"
 PEER = "#b0b7c3"

@@ -30,6 +30,14 @@ import numpy as np
 import pandas as pd
 
 STATUSES = ("green", "amber", "red", "unknown")
+# Status colours shared by charts, the briefing headline box and the index page (here, not in
+# charts, so the batch client and workers need not import matplotlib for them).
+STATUS_COLOURS = {
+    "green": "#2e7d32",
+    "amber": "#e69b00",
+    "red": "#c62828",
+    "unknown": "#9e9e9e",
+}
 
 
 @dataclass(frozen=True)
