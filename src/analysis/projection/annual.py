@@ -63,15 +63,30 @@ def project_annual(
     worse, see docs/methods.md). Never raises on short or odd history: such rows get NaN
     and a note.
     """
+    known, table = _history(monthly, year, through_month)
+    return _project(known, table, year, through_month, methods, share_assumption, level, k=k,
+                    max_years=max_years, evidence=evidence, festival=festival)
+
+
+def _history(monthly: pd.Series, year: int, through_month: int) -> tuple[pd.Series, pd.DataFrame]:
+    """The regular monthly series up to the origin and its :func:`ytd_table`."""
     if not 1 <= through_month <= 12:
         raise ValueError(f"through_month must be 1-12, got {through_month}")
     cutoff = pd.Period(year=year, month=through_month, freq="M")
     known = regular(monthly)
     known = known[known.index <= cutoff]
-    table = ytd_table(known)
-    return project_from_tables(table, model_year_table(known, table), year, through_month,
-                               methods, share_assumption, level, k=k, max_years=max_years,
-                               evidence=evidence, festival=festival)
+    return known, ytd_table(known)
+
+
+def _project(known: pd.Series, table: pd.DataFrame, year: int, through_month: int,
+             methods: list[str] | tuple[str, ...] | None, share_assumption: float, level: float,
+             *, k: int = 3, max_years: int = 10, evidence: pd.DataFrame | None = None,
+             festival: bool = False) -> pd.DataFrame:
+    """:func:`project_from_tables`, building the model table only when a model is asked for."""
+    models = methods is None or bool(set(methods) & {"ets", "sarimax", "combo"})
+    return project_from_tables(table, model_year_table(known, table) if models else None, year,
+                               through_month, methods, share_assumption, level, k=k,
+                               max_years=max_years, evidence=evidence, festival=festival)
 
 
 def project_recommended(
@@ -92,12 +107,13 @@ def project_recommended(
     not fitted; otherwise every method is computed. The row is identical to the recommended
     row of :func:`project_annual` with the same arguments.
     """
-    quick = project_annual(monthly, year, through_month, ("share_last",), share_assumption, level,
-                           evidence=evidence, **options)
+    known, table = _history(monthly, year, through_month)  # once for both attempts
+    quick = _project(known, table, year, through_month, ("share_last",), share_assumption, level,
+                     evidence=evidence, **options)  # type: ignore[arg-type]
     if quick["estimate"].notna().all() and not _challenger_may_win(evidence):
         return quick
-    full = project_annual(monthly, year, through_month, None, share_assumption, level,
-                          evidence=evidence, **options)
+    full = _project(known, table, year, through_month, None, share_assumption, level,
+                    evidence=evidence, **options)  # type: ignore[arg-type]
     return full[full["recommended"]].reset_index(drop=True)
 
 
@@ -121,7 +137,7 @@ def _trusted_mdape(evidence: pd.DataFrame) -> dict[str, float]:
 
 
 def project_from_tables(
-    table: pd.DataFrame, model: pd.DataFrame, year: int, through_month: int,
+    table: pd.DataFrame, model: pd.DataFrame | None, year: int, through_month: int,
     methods: list[str] | tuple[str, ...] | None, share_assumption: float, level: float, *,
     k: int, max_years: int, evidence: pd.DataFrame | None, festival: bool = False,
 ) -> pd.DataFrame:
@@ -129,17 +145,19 @@ def project_from_tables(
 
     Both tables are causal (a cell depends on earlier months only), so the backtest builds
     them once per series; rows after ``year`` and months after ``through_month`` are masked
-    here so nothing later than the origin is seen.
+    here so nothing later than the origin is seen. ``model`` may be None when no model
+    (ETS, SARIMAX, combo) is asked for.
     """
     methods = tuple(METHODS if methods is None else methods)
     unknown = sorted(set(methods) - set(METHODS))
     if unknown:
         raise ValueError(f"unknown projection method(s) {unknown}; expected some of {METHODS}")
     table = table.loc[table.index <= year].copy()
-    model = model.loc[model.index <= year].copy()
+    model = model.loc[model.index <= year].copy() if model is not None else None
     if year in table.index:
         table.loc[year, through_month + 1:] = np.nan
-        model.loc[year, max(through_month - 1, 0):] = np.nan
+        if model is not None:
+            model.loc[year, max(through_month - 1, 0):] = np.nan
     ytd = float(table.at[year, through_month]) if year in table.index else np.nan
     rows = _rows(model, table, year, through_month, methods, share_assumption, level, k,
                  max_years, ytd, evidence, festival)
@@ -151,7 +169,7 @@ def project_from_tables(
     return out[COLUMNS]
 
 
-def _rows(model: pd.DataFrame, table: pd.DataFrame, year: int, through_month: int,
+def _rows(model: pd.DataFrame | None, table: pd.DataFrame, year: int, through_month: int,
           methods: tuple[str, ...], assumed: float, level: float, k: int, max_years: int,
           ytd: float, evidence: pd.DataFrame | None, festival: bool) -> list[dict]:
     if not np.isfinite(ytd):
@@ -167,6 +185,7 @@ def _rows(model: pd.DataFrame, table: pd.DataFrame, year: int, through_month: in
     if "share_assumption" in need:
         found["share_assumption"] = share_assumption_row(ytd, shares, assumed, through_month)
     if need & {"ets", "sarimax"}:
+        assert model is not None, "ETS/SARIMAX need the model table"
         values, years, full, cut = fit_window(model, year, through_month, max_years)
         steps = 12 - through_month if through_month >= 2 else -1
         if "ets" in need:
