@@ -34,6 +34,7 @@ from analysis.narrative_rules import (
     rank_phrase,
     region_subject,
 )
+from analysis.projects import as_day
 
 SECTIONS = ("overall", "industry", "investment", "consumption", "projects")
 _REF = {
@@ -257,8 +258,9 @@ def projects_sentence(
     max_days_late, top3, interview``. The subject (全县/全区/...) follows the same rule as
     the other sentences (:func:`region_subject`) on ``region_name``, else the row's
     ``county_name``; with no name the sentence has no subject (重点项目…), never a guessed 全县.
+    ``as_of`` is read as in :func:`analysis.projects.as_day` (a month means its last day).
     """
-    d = pd.Timestamp(as_of)
+    d = as_day(as_of)
     name = region_name if region_name else summary.get("county_name")
     subject = region_subject(str(name), lang) if _ok(name) and name else ""
     rate = fmt(summary["start_rate"] * 100) if _ok(summary["start_rate"]) else None
