@@ -204,19 +204,19 @@ def _add_note(row: dict, note: str) -> dict:
     return row
 
 
-def _weights(members: list[str], evidence: pd.DataFrame | None) -> dict[str, float]:
-    """Equal weights on the good members (MdAPE <= GOOD_FACTOR x best), all when no evidence."""
+def _good_members(members: list[str], evidence: pd.DataFrame | None) -> list[str]:
+    """The members with MdAPE <= GOOD_FACTOR x the best one's; all when no evidence."""
     if evidence is None or "mdape" not in evidence:
-        return dict.fromkeys(members, 1.0)
+        return members
     table = evidence.drop_duplicates("method")
     counts = table["n"] if "n" in table else pd.Series(MIN_EVIDENCE, index=table.index)
     trusted = table[(counts >= MIN_EVIDENCE) & table["mdape"].notna()]
     mdape = dict(zip(trusted["method"], trusted["mdape"].astype(float), strict=True))
     scored = {m: mdape[m] for m in members if m in mdape}
     if not scored:
-        return dict.fromkeys(members, 1.0)
+        return members
     best = min(scored.values())
-    return {m: 1.0 for m, v in scored.items() if v <= GOOD_FACTOR * best}
+    return [m for m, v in scored.items() if v <= GOOD_FACTOR * best]
 
 
 def combo_row(found: dict[str, dict], evidence: pd.DataFrame | None) -> dict:
@@ -225,7 +225,7 @@ def combo_row(found: dict[str, dict], evidence: pd.DataFrame | None) -> dict:
     if not members:
         return {"method": "combo", "estimate": np.nan, "lower": np.nan, "upper": np.nan,
                 "note": "no member method produced an estimate"}
-    good = list(_weights(members, evidence))
+    good = _good_members(members, evidence)
     bounded = [m for m in good
                if np.isfinite(found[m]["lower"]) and np.isfinite(found[m]["upper"])]
     basis = "backtest" if evidence is not None else "no backtest evidence"
