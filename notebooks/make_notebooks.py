@@ -119,8 +119,6 @@ display(HTML(briefing.table_html(lag[["name_zh", "measure", "status_basis", "sho
         code(PARAMETERS, "parameters"),
         code(SETUP),
         code('''\
-from pathlib import Path
-
 backtest = processed.read_processed(data_dir, ("backtest",)).get("backtest")  # None if absent
 flows = [c for c in ("fai", "retail", "ind_output", "electricity")
          if ((obs["region_code"] == region_code) & (obs["indicator"] == c)

@@ -27,9 +27,9 @@ from analysis.loaders import (
     read_bureau_files,
     to_catalogue_units,
 )
+from analysis.processed import TABLES
 from analysis.validation import finding_from_error, findings_frame, validate_observations
 
-TABLES = ("observations", "regions", "targets", "projects", "township_weekly")
 REPORT_NAME = "validation.md"
 FINDINGS_NAME = "validation_findings.csv"
 
