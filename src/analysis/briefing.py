@@ -208,17 +208,14 @@ def projection_overview(projection: pd.DataFrame) -> pd.DataFrame:
     Columns: 方法, 全年推算, 80%区间, 隐含一季度占比(%), 推荐, 说明 (the method's note, as
     the library writes it). Missing figures show as "—".
     """
-    def number(v: float) -> str:
-        return f"{v:,.1f}" if np.isfinite(v) else "—"
-
     rows = projection.astype({"estimate": float, "lower": float, "upper": float,
                               "implied_q1_share": float})
     return pd.DataFrame({
         "方法": [METHOD_NAMES_ZH.get(str(m), str(m)) for m in rows["method"]],
-        "全年推算": [number(v) for v in rows["estimate"]],
-        "80%区间": [f"{number(a)} ~ {number(b)}" if np.isfinite(a) and np.isfinite(b) else "—"
+        "全年推算": [_num(v) for v in rows["estimate"]],
+        "80%区间": [f"{_num(a)} ~ {_num(b)}" if np.isfinite(a) and np.isfinite(b) else "—"
                   for a, b in zip(rows["lower"], rows["upper"], strict=True)],
-        "隐含一季度占比(%)": [number(100 * v) for v in rows["implied_q1_share"]],
+        "隐含一季度占比(%)": [_num(100 * v) for v in rows["implied_q1_share"]],
         "推荐": ["是" if r else "" for r in rows["recommended"].fillna(False).astype(bool)],
         "说明": [str(n) if isinstance(n, str) else "" for n in rows["note"]],
     })
