@@ -49,7 +49,7 @@ def floor_code(notebook: Path = NOTEBOOK) -> str:
 
 
 def processed_sample(folder: Path) -> Path:
-    from analysis.ingest import ingest
+    from analysis.data.ingest import ingest
 
     result = ingest(REPO / "data" / "raw", folder)
     if not result.ok:

@@ -24,8 +24,8 @@ from pathlib import Path  # noqa: E402
 
 import pandas as pd  # noqa: E402
 
-from analysis.bureau_yyyym import read_yyyym_csv  # noqa: E402
-from analysis.conversions import ytd_to_monthly_series  # noqa: E402
+from analysis.core.conversions import ytd_to_monthly_series  # noqa: E402
+from analysis.data.yyyym import read_yyyym_csv  # noqa: E402
 from analysis.projection import accuracy, backtest  # noqa: E402
 from analysis.projection.annual import SWITCH_MARGIN, recommend  # noqa: E402
 from analysis.projection.backtest import _rolling_evidence  # noqa: E402

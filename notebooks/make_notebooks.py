@@ -29,8 +29,11 @@ from html import escape
 import pandas as pd
 from IPython.display import HTML, display
 
-from analysis import briefing, catalog, charts, processed
-from analysis.periods import ytd_label
+from analysis.core import catalog
+from analysis.core.periods import ytd_label
+from analysis.data import processed
+from analysis.projection.outlook import annual_outlook
+from analysis.report import charts, headline, tables
 
 charts.use_chinese_font()
 data = processed.read_processed(data_dir)
@@ -43,7 +46,7 @@ label = f"{period.year}年{ytd_label(period)}"'''
 
 GAPS = '''\
 from analysis.gaps import gap_table, lagging_list
-from analysis.status import comparison_status
+from analysis.gaps.status import comparison_status
 
 table = gap_table(obs, data.get("targets", pd.DataFrame(
     columns=["region_code", "indicator", "year", "horizon", "measure", "target"])), regions, as_of)
@@ -95,7 +98,7 @@ for code_ in [c for c in catalog.indicators().index if c in set(growth["indicato
         code(GAPS),
         title("差距分析"),
         md("## 差距表"),
-        code('display(HTML(briefing.table_html(briefing.gap_overview(table, region_code))))'),
+        code('display(HTML(tables.table_html(tables.gap_overview(table, region_code))))'),
         md("## 增速与全市差距"),
         code('''\
 rows = county[county["measure"] == "ytd_growth"].assign(name=lambda f: f["indicator"].map(names))
@@ -109,7 +112,7 @@ display(charts.gap_bars(rows, "name", "gap_to_schedule_pp", status="colour", tit
         md("## 短板指标"),
         code('''\
 lag = lagging_list(county)
-display(HTML(briefing.table_html(lag[["name_zh", "measure", "status_basis", "shortfall_pp"]]
+display(HTML(tables.table_html(lag[["name_zh", "measure", "status_basis", "shortfall_pp"]]
              .round(1).rename(columns={"name_zh": "指标", "measure": "口径", "status_basis": "依据",
                                        "shortfall_pp": "差距(百分点)"}), status=None)))'''),
     ],
@@ -126,13 +129,13 @@ flows = [c for c in ("fai", "retail", "ind_output", "electricity")
         title("一季度推算全年"),
         code('''\
 for code_ in flows:
-    out = briefing.annual_outlook(obs, data.get("targets"), region_code, code_, as_of,
+    out = annual_outlook(obs, data.get("targets"), region_code, code_, as_of,
                                   share_assumption, backtest)
     unit = out["unit"]
     display(HTML(f"<h2>{escape(names[code_])}（{escape(unit)}）</h2>"))
     proj = out["projection"]
-    display(HTML(briefing.table_html(briefing.projection_overview(proj), status=None)))
-    display(charts.projection_chart(proj, labels=briefing.METHOD_NAMES_ZH, target=out["target"],
+    display(HTML(tables.table_html(tables.projection_overview(proj), status=None)))
+    display(charts.projection_chart(proj, labels=tables.METHOD_NAMES_ZH, target=out["target"],
                                     title="全年推算（各方法，80%区间）",
                                     xlabel=unit))
     best = proj[proj["recommended"]].iloc[0]
@@ -150,7 +153,7 @@ from analysis.projection import project_growth
 
 iva = obs[(obs["region_code"] == region_code) & (obs["indicator"] == "iva")
           & (obs["measure"] == "ytd_growth")].set_index("period")["value"].sort_index()
-display(HTML(briefing.table_html(project_growth(iva, period.year, period.month).round(2)
+display(HTML(tables.table_html(project_growth(iva, period.year, period.month).round(2)
                                  .astype(str), status=None)))'''),
     ],
     "04_key_projects": [
@@ -158,7 +161,7 @@ display(HTML(briefing.table_html(project_growth(iva, period.year, period.month).
         code(PARAMETERS, "parameters"),
         code(SETUP),
         code('''\
-from analysis import projects as proj_
+from analysis import key_projects as proj_
 
 ledger = data["projects"]
 weekly = data.get("township_weekly")
@@ -169,20 +172,20 @@ mine = summary[summary["county_code"] == region_code]'''),
         title("重点项目推进"),
         md("## 开工率与投资完成率"),
         code('''\
-from analysis.narrative import projects_sentence
+from analysis.report.narrative import projects_sentence
 
 if len(mine):
     display(HTML(f"<p>{escape(projects_sentence(mine.iloc[0], day, lang))}</p>"))
 cols = {"n_planned": "计划开工", "n_started": "已开工", "start_rate": "开工率",
         "completion_rate": "投资完成率", "schedule_progress": "时序进度", "double_90": "双90达标"}
-display(HTML(briefing.table_html(mine[list(cols)].rename(columns=cols).round(3).astype(str),
+display(HTML(tables.table_html(mine[list(cols)].rename(columns=cols).round(3).astype(str),
                                  status=None)))'''),
         md("## 乡镇排名"),
         code('''\
 towns = proj_.start_rates(ledger, day, level="township")
 towns = towns[towns["county_code"] == region_code].assign(
     乡镇=lambda f: f["township_code"].map(town_names))
-display(HTML(briefing.table_html(
+display(HTML(tables.table_html(
     towns[["乡镇", "n_planned", "n_started", "start_rate", "completion_rate"]].round(3)
     .rename(columns={"n_planned": "计划开工", "n_started": "已开工", "start_rate": "开工率",
                      "completion_rate": "投资完成率"}).astype(str), status=None)))
@@ -194,7 +197,7 @@ if weekly is not None:
             "investment_ytd": "累计完成投资(万元)", "占比": "本周占比", "top3": "前三",
             "last_two_weeks": "连续两周末位"}
     display(HTML(f"<p>{escape(str(last['week_end'].max())[:10])}当周乡镇投资贡献排名：</p>"))
-    display(HTML(briefing.table_html(last[list(cols)].rename(columns=cols).astype(str),
+    display(HTML(tables.table_html(last[list(cols)].rename(columns=cols).astype(str),
                                      status=None)))'''),
         md("## 未按期开工项目"),
         code('''\
@@ -203,7 +206,7 @@ late = late[late["county_code"] == region_code]
 if late.empty:
     display(HTML("<p>无未按期开工项目。</p>"))
 else:
-    display(HTML(briefing.table_html(
+    display(HTML(tables.table_html(
         late[["project_name", "planned_start", "days_late"]].rename(columns={
             "project_name": "项目", "planned_start": "计划开工日期", "days_late": "延期天数"})
         .astype(str), status=None)))'''),
@@ -211,11 +214,11 @@ else:
     "05_briefing": [
         code(PARAMETERS, "parameters"),
         code(SETUP + "\n\n" + GAPS + '''
-from analysis import narrative
-from analysis import projects as proj_
+from analysis.report import narrative
+from analysis import key_projects as proj_
 
-items = briefing.headline_items(table, region_code)
-ranks = briefing.overall_rank(table)
+items = headline.headline_items(table, region_code)
+ranks = headline.overall_rank(table)
 town_names = dict(zip(regions["code"], regions["name"]))
 project_text = None
 if "projects" in data:
@@ -228,8 +231,8 @@ paragraphs = narrative.county_narrative(table, region_code, lang=lang, projects=
         title("开门红简报"),
         md("## 主要指标"),
         code('''\
-display(HTML(briefing.headline_html(items)))
-display({briefing.HEADLINE_MIMETYPE: briefing.headline_payload(
+display(HTML(headline.headline_html(items)))
+display({headline.HEADLINE_MIMETYPE: headline.headline_payload(
     region_code, region["name"], as_of, items, ranks.get(region_code), len(ranks))}, raw=True)'''),
         md("## 运行情况"),
         code('''\
@@ -254,7 +257,7 @@ outlook = None
 backtest = processed.read_processed(data_dir, ("backtest",)).get("backtest")  # None if absent
 if ((obs["region_code"] == region_code) & (obs["indicator"] == "fai")
         & (obs["measure"] == "ytd_value")).any():
-    outlook = briefing.annual_outlook(obs, data.get("targets"), region_code, "fai", as_of,
+    outlook = annual_outlook(obs, data.get("targets"), region_code, "fai", as_of,
                                       share_assumption, backtest, recommended_only=True)
     best = outlook["projection"][outlook["projection"]["recommended"]].iloc[0]
     display(charts.fan_chart(outlook["ytd"], best["estimate"], best["lower"], best["upper"],
@@ -267,7 +270,7 @@ from analysis import __version__
 method = ""
 if outlook is not None:
     best = outlook["projection"][outlook["projection"]["recommended"]].iloc[0]
-    method_zh = briefing.METHOD_NAMES_ZH.get(best["method"], str(best["method"]))
+    method_zh = tables.METHOD_NAMES_ZH.get(best["method"], str(best["method"]))
     method = (f"全年推算采用回测误差最小的方法（{escape(method_zh)}），"
               f"区间为80%预测区间；一季度占全年比重假设{share_assumption:.0%}仅作对照。")
 display(HTML(

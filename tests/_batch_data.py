@@ -48,7 +48,7 @@ TINY_CELLS = [
     ("code", 'region_code = "990101"\nas_of = "2026-03"\ndata_dir = "../data/processed"\n'
              'share_assumption = 0.30\nlang = "zh"', ["parameters"]),
     ("code", "%matplotlib inline\nimport pandas as pd\nfrom IPython.display import HTML, display\n"
-             "from analysis import briefing, charts, processed\ncharts.use_chinese_font()\n"
+             "from analysis.data import processed\nfrom analysis.report import charts, headline\ncharts.use_chinese_font()\n"
              "data = processed.read_processed(data_dir)\nobs = data['observations']\n"
              "region = processed.require_region(obs, data['regions'], region_code)", []),
     ("markdown", "## 规上工业增加值", []),
@@ -57,8 +57,8 @@ TINY_CELLS = [
              "items = pd.DataFrame({'indicator': ['iva'], 'label': ['规上工业增加值'],\n"
              "    'value': [f'{value:.1f}%'], 'status': ['green' if value > 5 else 'red'],\n"
              "    'note': ['<b>未转义</b>']})\n"
-             "display(HTML(briefing.headline_html(items)))\n"
-             "display({briefing.HEADLINE_MIMETYPE: briefing.headline_payload(\n"
+             "display(HTML(headline.headline_html(items)))\n"
+             "display({headline.HEADLINE_MIMETYPE: headline.headline_payload(\n"
              "    region_code, region['name'], as_of, items, rank=int(value < 5) + 1, n_regions=3)},\n"
              "    raw=True)", []),
     ("code", "fig = charts.indicator_chart(obs, region_code, 'iva', city_code='990100',\n"
@@ -127,7 +127,7 @@ def external_references(html: str) -> list[str]:
 
 
 REPO = Path(__file__).resolve().parents[1]
-ANALYSES = ("analysis.gaps", "analysis.narrative", "analysis.projects", "analysis.projection")
+ANALYSES = ("analysis.gaps.table", "analysis.report.narrative", "analysis.key_projects", "analysis.projection")
 SAMPLE_COUNTY = "990102"  # the first county of the sample city 示例市 (北塘区)
 
 
@@ -141,7 +141,7 @@ def ingest_sample(folder: Path) -> Path:
     raw = REPO / "data" / "raw"
     if not (raw / "regions.csv").is_file():
         pytest.skip(f"no sample data in {raw}")
-    from analysis.ingest import ingest
+    from analysis.data.ingest import ingest
 
     result = ingest(raw, folder)
     assert result.ok, "ingest of the bundled sample failed"

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import catalog
-from analysis.aggregate import aggregate_counties, city_values
+from analysis.core import catalog
+from analysis.gaps.aggregate import aggregate_counties, city_values
 
 REGIONS = pd.DataFrame(
     {"code": ["100", "101", "102"], "name": ["市", "甲县", "乙县"], "level": ["city", "county", "county"],

@@ -65,8 +65,9 @@ def _open(path: Path, screenshot: Path) -> tuple[list[str], str, list[int]]:
 
 
 def test_briefing_renders_offline_with_figures(pages):
-    from analysis import briefing, narrative, processed
+    from analysis.data import processed
     from analysis.gaps import gap_table
+    from analysis.report import headline, narrative
 
     briefing_html, _, data_dir, tmp = pages
     shot = tmp / "briefing.png"
@@ -78,7 +79,7 @@ def test_briefing_renders_offline_with_figures(pages):
     table = gap_table(data["observations"], data["targets"], data["regions"], "2026-03")
     name = data["regions"].set_index("code").loc[SAMPLE_COUNTY, "name"]
     assert f"{name}开门红简报（2026年1-3月）" in text
-    for item in briefing.headline_items(table, SAMPLE_COUNTY).itertuples():
+    for item in headline.headline_items(table, SAMPLE_COUNTY).itertuples():
         assert item.label in text and item.value in text
     industry = narrative.county_narrative(table, SAMPLE_COUNTY)["industry"]
     assert industry.split("，")[1] in text  # e.g. "全区规上工业增加值同比增长5.0%"

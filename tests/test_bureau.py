@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import xlrd
 
-from analysis.bureau import read_bureau_table
-from analysis.errors import DataError
+from analysis.core.errors import DataError
+from analysis.data.bureau import read_bureau_table
 from tests.conftest import write_nbs_csv
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.bureau_yyyym import read_festival_csv, read_yyyym_csv
-from analysis.errors import DataError
-from analysis.periods import spring_festival_dates
+from analysis.core.errors import DataError
+from analysis.core.periods import spring_festival_dates
+from analysis.data.yyyym import read_festival_csv, read_yyyym_csv
 
 
 def test_small_file_blank_january_and_unit(tmp_path):

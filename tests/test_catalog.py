@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.catalog import (
+from analysis.core.catalog import (
     MEASURES,
     indicator,
     indicators,

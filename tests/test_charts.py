@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib import colors, font_manager
 
-from analysis import charts
+from analysis.report import charts
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.conversions import (
+from analysis.core.conversions import (
     compare_growth,
     growth_from_levels_series,
     monthly_to_ytd_series,

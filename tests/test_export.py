@@ -12,9 +12,9 @@ import pytest
 from _batch_data import COUNTIES, external_references, write_processed, write_tiny_notebook
 from matplotlib.figure import Figure
 
-from analysis.batch import export
 from analysis.batch.runner import RunConfig, run_batch
-from analysis.briefing import HEADLINE_MIMETYPE
+from analysis.report import export
+from analysis.report.headline import HEADLINE_MIMETYPE
 
 TITLE = "东城县开门红简报（2026年1-3月）"
 

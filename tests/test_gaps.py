@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import DataError
-from analysis.gaps import as_period, gap_table, lagging_by_region, lagging_list
-from analysis.status import StatusThresholds
+from analysis.core.errors import DataError
+from analysis.core.periods import as_period
+from analysis.gaps import gap_table, lagging_by_region, lagging_list
+from analysis.gaps.status import StatusThresholds
 
 A, B, C, CITY = "330101", "330102", "330103", "330100"
 
@@ -291,8 +292,8 @@ def test_inputs_not_modified():
 def test_real_provinces_add_up_to_the_national_release(real_data):
     """NBS 分省月度数据, 31 provinces: the country figure aggregated from them matches the
     national release for 2019年1-3月 (房地产开发投资 23803亿元, +11.8%)."""
-    from analysis.bureau import read_bureau_table
-    from analysis.catalog import package_regions
+    from analysis.core.catalog import package_regions
+    from analysis.data.bureau import read_bureau_table
 
     files = sorted((real_data / "nbs-province-monthly" / "csv").glob("*.csv"))
     data = pd.concat([read_bureau_table(p) for p in files], ignore_index=True)

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import loaders
+from analysis.data import loaders
 from analysis.gaps import gap_table, lagging_by_region
-from analysis.narrative import narratives, projects_sentences
-from analysis.projects import county_summary
+from analysis.key_projects import county_summary
+from analysis.report.narrative import narratives, projects_sentences
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 # data/raw/README.md: Q1 2026 growth far below the other counties ...

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.ingest import ingest, write_atomic
+from analysis.core.atomic import write_atomic
+from analysis.data.ingest import ingest
 from tests.conftest import write_city
 
 

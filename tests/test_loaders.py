@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import DataError
-from analysis.loaders import (
+from analysis.core.errors import DataError
+from analysis.data.loaders import (
     load_observations,
     load_projects,
     load_regions,

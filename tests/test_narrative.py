@@ -7,7 +7,8 @@ import pandas as pd
 from test_gaps import obs, regions, targets
 
 from analysis.gaps import COLUMNS, gap_table
-from analysis.narrative import (
+from analysis.key_projects import county_summary
+from analysis.report.narrative import (
     county_narrative,
     indicator_sentence,
     narratives,
@@ -16,7 +17,6 @@ from analysis.narrative import (
     section_paragraph,
     shortfall_sentence,
 )
-from analysis.projects import county_summary
 
 MAR, FEB = pd.Period("2026-03", "M"), pd.Period("2026-02", "M")
 

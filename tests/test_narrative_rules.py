@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.narrative_rules import (
+from analysis.core.formatting import (
     amount_phrase,
     diff_phrase,
     fmt,

@@ -61,8 +61,9 @@ def test_each_notebook_runs(run, name):
 
 
 def test_briefing_has_the_key_figures_and_sentences(run):
-    from analysis import briefing, narrative, processed
+    from analysis.data import processed
     from analysis.gaps import gap_table
+    from analysis.report import headline, narrative
 
     _, out_dir, data_dir = run
     html = (out_dir / SAMPLE_COUNTY / "05_briefing.html").read_text(encoding="utf-8")
@@ -70,7 +71,7 @@ def test_briefing_has_the_key_figures_and_sentences(run):
     table = gap_table(data["observations"], data["targets"], data["regions"], "2026-03")
     name = data["regions"].set_index("code").loc[SAMPLE_COUNTY, "name"]
     assert f"<title>{name}开门红简报（2026年1-3月）</title>" in html
-    items = briefing.headline_items(table, SAMPLE_COUNTY)
+    items = headline.headline_items(table, SAMPLE_COUNTY)
     assert len(items) >= 4
     for item in items.itertuples():
         assert escape(item.value) in html and escape(item.note) in html

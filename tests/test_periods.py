@@ -3,8 +3,11 @@
 import pandas as pd
 import pytest
 
-from analysis.periods import (
+from analysis.core.periods import (
+    as_day,
     parse_period_label,
+    q1_schedule_progress,
+    schedule_at_dates,
     schedule_progress,
     spring_festival_dates,
     ytd_label,
@@ -72,3 +75,21 @@ def test_spring_festival_dates_match_the_published_table(real_data):
     ours = spring_festival_dates()
     for row in table.itertuples(index=False):
         assert ours[row.year] == row.cny_date, row.year
+
+
+def test_as_of_month_means_its_last_day():
+    assert as_day("2026-03") == pd.Timestamp("2026-03-31")
+    assert as_day(pd.Period("2026-02", "M")) == pd.Timestamp("2026-02-28")
+    assert as_day("2026年1-3月") == pd.Timestamp("2026-03-31")
+    assert as_day("2026-03-15") == pd.Timestamp("2026-03-15")
+
+
+def test_schedule_rules_in_one_place():
+    assert schedule_at_dates(pd.Series(pd.to_datetime(["2024-12-31", "2026-03-31"])), "day").tolist() == \
+        pytest.approx([1.0, 90 / 365])
+    assert schedule_at_dates(pd.Series(pd.to_datetime(["2026-03-15"]))).tolist() == [0.25]
+    assert q1_schedule_progress(pd.Period("2026-02", "M")) == pytest.approx(2 / 3)
+    assert q1_schedule_progress(pd.Period("2026-05", "M")) == 1.0
+    assert q1_schedule_progress(pd.Period("2026-02", "M"), by="day") == pytest.approx(59 / 90)
+    with pytest.raises(ValueError, match="'month' or 'day'"):
+        q1_schedule_progress(pd.Period("2026-02", "M"), by="week")

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from _batch_data import drop_region, write_processed
 
-from analysis.errors import DataError
-from analysis.processed import read_processed, require_region
+from analysis.core.errors import DataError
+from analysis.data.processed import read_processed, require_region
 
 
 def test_reads_with_documented_dtypes(tmp_path: Path):

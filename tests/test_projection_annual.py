@@ -166,8 +166,8 @@ def test_evidence_ties_follow_the_default_preference():
 
 
 def test_real_national_retail_share_last_by_hand(real_data):
-    from analysis.bureau_yyyym import read_yyyym_csv
-    from analysis.conversions import ytd_to_monthly_series
+    from analysis.core.conversions import ytd_to_monthly_series
+    from analysis.data.yyyym import read_yyyym_csv
 
     ytd = read_yyyym_csv(real_data / "nbs-national-retail" / "retail_sales_cumulative.csv")
     out = _rows(project_annual(ytd_to_monthly_series(ytd), 2025, 3))
@@ -207,16 +207,7 @@ def test_importing_the_briefing_libraries_does_not_import_statsmodels():
     import subprocess
     import sys
 
-    code = ("import sys; import analysis.briefing, analysis.projection, analysis.gaps, analysis.charts; "
+    code = ("import sys; import analysis.report.headline, analysis.report.tables, analysis.projection.outlook, analysis.projection, analysis.gaps.table, analysis.report.charts; "
             "print(sorted(m for m in ('statsmodels', 'scipy.stats', 'scipy.signal') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-
-
-def test_share_interval_uses_the_student_t_quantile():
-    """stdtrit (scipy.special) is the same quantile as scipy.stats.t.ppf, which it replaced."""
-    from scipy import stats
-    from scipy.special import stdtrit
-
-    for df in (3, 5, 8, 20):
-        assert stdtrit(df, 0.9) == pytest.approx(stats.t.ppf(0.9, df), rel=1e-12)

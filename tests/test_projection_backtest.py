@@ -78,8 +78,8 @@ def test_backtest_on_a_dask_client_matches_serial():
 
 def test_recommended_follows_the_margin_rule_on_national_retail(real_data):
     """Each year's pick, redone by hand from accuracy() of the earlier years only."""
-    from analysis.bureau_yyyym import read_yyyym_csv
-    from analysis.conversions import ytd_to_monthly_series
+    from analysis.core.conversions import ytd_to_monthly_series
+    from analysis.data.yyyym import read_yyyym_csv
     from analysis.projection.annual import SWITCH_MARGIN
 
     ytd = read_yyyym_csv(real_data / "nbs-national-retail" / "retail_sales_cumulative.csv")

@@ -8,7 +8,7 @@ import pytest
 from projection_helpers import annual_total, constant_share_monthly
 
 from analysis.cli import main
-from analysis.conversions import monthly_to_ytd_series
+from analysis.core.conversions import monthly_to_ytd_series
 from analysis.projection.cache import backtest_observations, flow_panel, series_evidence
 
 

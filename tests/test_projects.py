@@ -6,11 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.projects import (
+from analysis.key_projects import (
     interview_list,
     late_projects,
     project_status,
-    schedule_at,
     start_rates,
     top_townships,
     township_ranking,
@@ -86,7 +85,6 @@ def test_township_rates_and_day_schedule():
     assert t.loc[T2, "start_rate"] == pytest.approx(1.0) and t.loc[T2, "n_started_early"] == 1
     assert t.loc[T2, "completion_rate"] == pytest.approx(4000 / 35000)
     assert t.loc[T1, "schedule_progress"] == pytest.approx(79 / 365)
-    assert schedule_at("2024-12-31", "day") == pytest.approx(1.0)
 
 
 def test_late_projects():
@@ -112,7 +110,7 @@ def test_township_ranking_top_three_and_interview_list():
 
 
 def test_county_summary():
-    from analysis.projects import county_summary
+    from analysis.key_projects import county_summary
 
     s = county_summary(ledger(), AS_OF, weekly(), {T3: "丙镇"}).set_index("county_code")
     assert s.loc[C1, "n_late_projects"] == 1 and s.loc[C1, "max_days_late"] == 19
@@ -175,12 +173,3 @@ def test_continuing_projects_count_for_investment_not_for_the_start_rate():
     # investment: (6500 + 11000 + 8000) / (50000 + 40000 + 30000) = 25500 / 120000 = 21.25%
     assert a["completion_rate"] == pytest.approx(0.2125) and not a["completion_ok"]  # < 22.5%
     assert late_projects(frame, AS_OF)["project_id"].tolist() == ["P2"]
-
-
-def test_as_of_month_means_its_last_day():
-    from analysis.projects import as_day
-
-    assert as_day("2026-03") == pd.Timestamp("2026-03-31")
-    assert as_day(pd.Period("2026-02", "M")) == pd.Timestamp("2026-02-28")
-    assert as_day("2026年1-3月") == pd.Timestamp("2026-03-31")
-    assert as_day("2026-03-15") == pd.Timestamp("2026-03-15")

@@ -20,6 +20,7 @@ from analysis import __version__
 from analysis.batch import manifest as mf
 from analysis.batch.runner import RunConfig, run_batch
 from analysis.cli import main
+from analysis.core import atomic
 
 CODES = [code for code, _, _ in COUNTIES]
 
@@ -71,7 +72,7 @@ def test_three_counties_locally(workspace: Path, capsys):
     assert index.index("东城县") < index.index("西山县") < index.index("南河区")
     assert '<a href="990102/05_briefing.html">开门红简报</a>' in index
     assert "&lt;b&gt;未转义&lt;/b&gt;" in index and "<b>未转义</b>" not in index
-    assert not list(out_dir.rglob(mf.TMP_PATTERN))
+    assert not list(out_dir.rglob(atomic.TMP_PATTERN))
 
 
 @pytest.mark.slow
@@ -91,7 +92,7 @@ def test_broken_county_fails_alone_and_resume_reruns_only_it(workspace: Path, ca
     assert "in cell 2 of the notebook" in captured.err
     assert error["cell_source"].startswith("%matplotlib inline")
     assert error["failing_line"] == (
-        "8 region = processed.require_region(obs, data['regions'], region_code)")
+        "9 region = processed.require_region(obs, data['regions'], region_code)")
     assert "no observations for region 990103 (南河区)" in error["message"]
     out_dir = workspace / "reports" / "2026-03"
     assert not (out_dir / "990103" / "05_briefing.html").exists()
@@ -117,9 +118,9 @@ def test_resume_does_not_trust_a_killed_run(tmp_path: Path):
     """A run killed mid-write leaves a temp file and no manifest entry: not done."""
     out_dir = tmp_path / "2026-03"
     (out_dir / "990101").mkdir(parents=True)
-    stale = out_dir / "990101" / ".05_briefing.html.abc.tmp"  # as ingest.write_atomic names it
+    stale = out_dir / "990101" / ".05_briefing.html.abc.tmp"  # as core.atomic names its temp files
     stale.write_text("<html>trunc", encoding="utf-8")
-    assert mf.remove_stale_temp_files(out_dir) == [stale]
+    assert atomic.remove_stale_temp_files(out_dir) == [stale]
     assert not stale.exists()
     entry = {"status": "ok", "outputs": {"ipynb": "990101/05_briefing.ipynb",
                                          "html": "990101/05_briefing.html"}}
@@ -133,8 +134,8 @@ def test_resume_does_not_trust_a_killed_run(tmp_path: Path):
 
 def test_atomic_write_replaces_whole_file(tmp_path: Path):
     path = tmp_path / "a" / "m.json"
-    mf.atomic_write_text(path, "one")
-    mf.atomic_write_text(path, "two")
+    atomic.write_text(path, "one")
+    atomic.write_text(path, "two")
     assert path.read_text(encoding="utf-8") == "two"
     assert oct(path.stat().st_mode & 0o777) == "0o644"
     assert [p.name for p in path.parent.iterdir()] == ["m.json"]
@@ -233,8 +234,9 @@ def test_three_sample_counties_with_the_briefing(tmp_path: Path, capsys):
     """The real briefing notebook for three counties of the bundled sample, via the CLI."""
     from _batch_data import REPO, ingest_sample
 
-    from analysis import briefing, processed
+    from analysis.data import processed
     from analysis.gaps import gap_table
+    from analysis.report import headline
 
     data_dir = ingest_sample(tmp_path / "processed")
     codes = ["990102", "990103", "990121"]
@@ -247,7 +249,7 @@ def test_three_sample_counties_with_the_briefing(tmp_path: Path, capsys):
     assert sorted(state["jobs"]) == [f"{c}/05_briefing" for c in codes]
     data = processed.read_processed(data_dir)
     table = gap_table(data["observations"], data["targets"], data["regions"], "2026-03")
-    ranks = briefing.overall_rank(table)
+    ranks = headline.overall_rank(table)
     for code in codes:
         entry = state["jobs"][f"{code}/05_briefing"]
         assert entry["status"] == "ok", entry["error"]

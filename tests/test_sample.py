@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis.catalog import match_indicator, parse_row_label
+from analysis.core.catalog import match_indicator, parse_row_label
 from analysis.sample import DEFAULT_SEED, generate, ledgers, write_sample
 from analysis.sample.dynamics import MONTHS, festival_factor
 from analysis.sample.tables import DELIBERATE_GAPS, MASKED, SEPARATED
@@ -384,14 +384,14 @@ def test_township_weekly(data) -> None:
 
 @pytest.fixture(scope="module")
 def loaded():
-    from analysis.loaders import load_observations, load_regions
+    from analysis.data.loaders import load_observations, load_regions
 
     regions = load_regions(RAW)
     return regions, load_observations(RAW, regions)
 
 
 def test_every_sample_file_loads(loaded) -> None:
-    from analysis.loaders import load_projects, load_targets, load_township_weekly
+    from analysis.data.loaders import load_projects, load_targets, load_township_weekly
 
     regions, obs = loaded
     assert obs["region_code"].notna().all() and obs["indicator"].notna().all()
@@ -411,7 +411,7 @@ def test_every_sample_file_loads(loaded) -> None:
 
 
 def test_validator_finds_exactly_the_planted_problems() -> None:
-    from analysis.ingest import collect
+    from analysis.data.ingest import collect
 
     findings = collect(RAW).findings
     assert set(findings["check"]) == {"masked_cell", "growth_vs_levels"}

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.status import StatusThresholds, assess_status
+from analysis.gaps.status import StatusThresholds, assess_status
 
 
 def one(**kw) -> pd.Series:
@@ -63,7 +63,7 @@ def test_q1_schedule_replaces_the_annual_schedule():
 
 
 def test_comparison_status_judges_one_gap_with_the_same_thresholds():
-    from analysis.status import comparison_status
+    from analysis.gaps.status import comparison_status
 
     gap = pd.Series([1.0, -0.5, -2.0, -2.5, np.nan, 3.0])
     direction = pd.Series(["higher"] * 5 + ["lower"])

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from analysis.bureau import read_bureau_table
-from analysis.validation import (
+from analysis.data.bureau import read_bureau_table
+from analysis.data.validation import (
     Limits,
     check_duplicates,
     check_growth_consistency,

@@ -10,6 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from analysis.core.settings import STATED_Q1_SHARE
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
@@ -32,7 +34,7 @@ def _register_ingest(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    from analysis.ingest import ingest_command
+    from analysis.data.ingest import ingest_command
 
     return ingest_command(args.data_dir, args.out_dir)
 
@@ -54,8 +56,8 @@ def _register_run(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("--resume", action="store_true", help="rerun only missing or failed jobs")
     sub.add_argument("--cell-timeout", type=float, default=None, metavar="S",
                      help="seconds a notebook cell may run (default: no limit)")
-    sub.add_argument("--share-assumption", type=float, default=0.30,
-                     help="stated Q1 share of the year passed to the notebooks (default 0.30)")
+    sub.add_argument("--share-assumption", type=float, default=STATED_Q1_SHARE,
+                     help=f"stated Q1 share of the year passed to the notebooks (default {STATED_Q1_SHARE})")
     sub.add_argument("--out", default="reports", help="output folder (default reports/)")
     sub.add_argument("--data-dir", default="data/processed",
                      help="processed data (default data/processed)")

@@ -13,24 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from analysis.core.atomic import write_text
+
 MANIFEST_NAME = "manifest.json"
-TMP_PATTERN = ".*.tmp"  # the temp files of analysis.ingest.write_atomic
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (``ingest.write_atomic``: a temp file in the same
-    folder, then a rename), so readers (and ``--resume``) never see a half-written file."""
-    from analysis.ingest import write_atomic
-
-    write_atomic(path, lambda temp: temp.write_text(text, encoding="utf-8"))
-
-
-def remove_stale_temp_files(folder: Path) -> list[Path]:
-    """Delete temp files a killed run left behind under ``folder``; returns them."""
-    stale = sorted(folder.rglob(TMP_PATTERN)) if folder.exists() else []
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return stale
 
 
 def data_fingerprint(data_dir: Path, pattern: str = "*.parquet") -> dict[str, Any]:
@@ -62,7 +47,7 @@ def load_manifest(path: Path) -> dict[str, Any]:
 
 def save_manifest(path: Path, manifest: dict[str, Any]) -> None:
     """Write the manifest atomically (sorted keys, UTF-8, Chinese kept readable)."""
-    atomic_write_text(Path(path), json.dumps(manifest, ensure_ascii=False, indent=2,
+    write_text(Path(path), json.dumps(manifest, ensure_ascii=False, indent=2,
                                              sort_keys=True) + "\n")
 
 

@@ -18,10 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import __version__, processed
+from analysis import __version__
 from analysis.batch import index, manifest
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
-from analysis.periods import ytd_label
+from analysis.core.atomic import remove_stale_temp_files, write_text
+from analysis.core.periods import ytd_label
+from analysis.core.settings import STATED_Q1_SHARE
+from analysis.data import processed
 
 NOTEBOOK_TITLES = {
     "01_indicators": "主要指标走势",
@@ -44,7 +47,7 @@ class RunConfig:
     scheduler: str | None = None
     resume: bool = False
     cell_timeout: float | None = None
-    share_assumption: float = 0.30
+    share_assumption: float = STATED_Q1_SHARE
     lang: str = "zh"
     quiet: bool = False
     fresh_kernels: bool = False  # True: a new kernel per job instead of a warm one per worker
@@ -116,7 +119,7 @@ def run_batch(
     data_dir = Path(config.data_dir).resolve()
     out_dir = Path(config.out) / config.as_of
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest.remove_stale_temp_files(out_dir)
+    remove_stale_temp_files(out_dir)
     manifest_path = out_dir / manifest.MANIFEST_NAME
     state = manifest.load_manifest(manifest_path)
 
@@ -159,7 +162,7 @@ def run_batch(
         if progress is not None:
             progress(1)
 
-    manifest.atomic_write_text(summary.index_path, index.render_index(state))
+    write_text(summary.index_path, index.render_index(state))
     return summary
 
 
@@ -169,10 +172,10 @@ def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dic
     html_rel = f"{job.region_code}/{job.notebook}.html"
     outputs = {}
     if result.notebook_json is not None:
-        manifest.atomic_write_text(out_dir / nb_rel, result.notebook_json)
+        write_text(out_dir / nb_rel, result.notebook_json)
         outputs["ipynb"] = nb_rel
     if result.html is not None:
-        manifest.atomic_write_text(out_dir / html_rel, result.html)
+        write_text(out_dir / html_rel, result.html)
         outputs["html"] = html_rel
     else:
         (out_dir / html_rel).unlink(missing_ok=True)  # no stale page from an earlier run

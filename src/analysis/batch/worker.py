@@ -20,8 +20,9 @@ from typing import Any
 
 import nbformat
 
-from analysis.batch import export, kernels
-from analysis.briefing import HEADLINE_MIMETYPE
+from analysis.batch import kernels
+from analysis.report import export
+from analysis.report.headline import HEADLINE_MIMETYPE
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.core.settings import INTERVAL_LEVEL, STATED_Q1_SHARE
 from analysis.projection.history import (
     fit_window,
     model_year_table,
@@ -38,6 +39,7 @@ SWITCH_MARGIN = 0.20  # a challenger must have a MdAPE at least 20% below the de
 # Used when a series has no backtest evidence: the order of measured MdAPE in docs/methods.md
 # (share_last best from Q1 on national retail and the sample; combo best from Jan-Feb nationally).
 DEFAULT_PREFERENCE = ("share_last", "combo", "share_mean", "ets", "sarimax", "share_assumption")
+DEFAULT_OPTIONS = {"share_assumption": STATED_Q1_SHARE, "level": INTERVAL_LEVEL, "k": 3, "max_years": 10}
 COLUMNS = ["method", "estimate", "lower", "upper", "implied_q1_share", "note", "recommended"]
 
 
@@ -46,8 +48,8 @@ def project_annual(
     year: int,
     through_month: int = 3,
     methods: list[str] | tuple[str, ...] | None = None,
-    share_assumption: float = 0.30,
-    level: float = 0.80,
+    share_assumption: float = STATED_Q1_SHARE,
+    level: float = INTERVAL_LEVEL,
     *,
     k: int = 3,
     max_years: int = 10,
@@ -93,8 +95,8 @@ def project_recommended(
     monthly: pd.Series,
     year: int,
     through_month: int = 3,
-    share_assumption: float = 0.30,
-    level: float = 0.80,
+    share_assumption: float = STATED_Q1_SHARE,
+    level: float = INTERVAL_LEVEL,
     *,
     evidence: pd.DataFrame | None = None,
     **options: object,

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.projection.annual import (
     COMBO_MEMBERS,
+    DEFAULT_OPTIONS,
     METHODS,
     combo_row,
     project_from_tables,
@@ -51,7 +52,7 @@ def _one_series(name: object, monthly: pd.Series, years: list[int], through_mont
     monthly = regular(monthly)
     table = ytd_table(monthly)
     model = model_year_table(monthly, table)
-    options = {"share_assumption": 0.30, "level": 0.80, "k": 3, "max_years": 10, **options}
+    options = {**DEFAULT_OPTIONS, **options}
     frames = []
     for year in years:
         rows = project_from_tables(table, model, year, through_month, base, evidence=None,

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.catalog import indicators
-from analysis.conversions import ytd_to_monthly
+from analysis.core.atomic import write_atomic
+from analysis.core.catalog import indicators
+from analysis.core.conversions import ytd_to_monthly
 from analysis.projection.backtest import accuracy, backtest
 
 BACKTEST_NAME = "backtest.parquet"
@@ -22,7 +23,7 @@ def flow_panel(obs: pd.DataFrame) -> pd.DataFrame:
     """Monthly values of every flow indicator's ``ytd_value`` series, one column per series.
 
     Columns are named ``"<region_code>|<indicator>"``; monthly values come from
-    :func:`analysis.conversions.ytd_to_monthly` (Feb = Jan-Feb when January is missing).
+    :func:`analysis.core.conversions.ytd_to_monthly` (Feb = Jan-Feb when January is missing).
     """
     catalogue = indicators()
     flows = set(catalogue.loc[catalogue["kind"] == "flow", "code"])
@@ -83,8 +84,6 @@ def write_backtest(processed_dir: str | Path, jobs: int = 1) -> tuple[Path, pd.D
 
     The Parquet is written to a temporary file and renamed into place.
     """
-    from analysis.ingest import write_atomic
-
     folder = Path(processed_dir)
     obs = pd.read_parquet(folder / "observations.parquet")
     result = backtest_observations(obs, jobs=jobs)

@@ -9,7 +9,7 @@ which factories and building sites restart), is split over calendar months::
 
 for m = Jan, Feb, Mar (a window can start in late December in no year of 1990-2035 with the
 defaults, so the three shares sum to 1). The dates are the real ones from
-:func:`analysis.periods.spring_festival_dates`.
+:func:`analysis.core.periods.spring_festival_dates`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.periods import spring_festival_dates
+from analysis.core.periods import spring_festival_dates
 
 WINDOW_BEFORE = 7
 WINDOW_AFTER = 21

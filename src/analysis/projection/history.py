@@ -2,8 +2,8 @@
 
 All helpers take ``monthly``: monthly flow values on a monthly ``PeriodIndex`` where
 February may carry the combined Jan-Feb value with January NaN (as
-:func:`analysis.conversions.ytd_to_monthly_series` produces). YTD values come from
-:func:`analysis.conversions.monthly_to_ytd_series`, so a gap in a year never yields a
+:func:`analysis.core.conversions.ytd_to_monthly_series` produces). YTD values come from
+:func:`analysis.core.conversions.monthly_to_ytd_series`, so a gap in a year never yields a
 partial sum.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.conversions import monthly_to_ytd_series
+from analysis.core.conversions import monthly_to_ytd_series
 
 SLOTS = 11  # the model year: Jan-Feb, Mar, Apr, ..., Dec
 

@@ -18,30 +18,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.data.loaders import PROJECT_HEADERS as LEDGER_HEADERS
+from analysis.data.loaders import WEEKLY_HEADERS as WEEKLY_REPORT_HEADERS
 from analysis.sample import geography, ledgers, tables, writer
 from analysis.sample.readme import readme_text
 
 DEFAULT_SEED = 20260331
 
-PROJECT_HEADERS = {
-    "project_id": "项目编号",
-    "project_name": "项目名称",
-    "county_code": "县区代码",
-    "township_code": "乡镇代码",
-    "planned_start": "计划开工日期",
-    "actual_start": "实际开工日期",
-    "planned_investment": "年度计划投资(万元)",
-    "completed_investment": "累计完成投资(万元)",
-    "reported_on": "填报日期",
-}
-WEEKLY_HEADERS = {
-    "week_end": "周截止日期",
-    "township_code": "乡镇代码",
-    "county_code": "县区代码",
-    "investment_week": "本周完成投资(万元)",
-    "investment_ytd": "累计完成投资(万元)",
-    "projects_started": "累计开工项目数",
-}
+# The ledgers are written with the Chinese headers the loaders read (defined once, there).
+PROJECT_HEADERS = {column: header for header, column in LEDGER_HEADERS.items()}
+WEEKLY_HEADERS = {column: header for header, column in WEEKLY_REPORT_HEADERS.items()}
 
 
 @dataclass(frozen=True)

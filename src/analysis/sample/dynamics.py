@@ -8,7 +8,7 @@ Every flow indicator is a monthly level ``M[n, t]`` for county ``n`` and month `
   county deviation ``d_n`` and county-year noise ``u``), a step at each January;
 - ``season``: twelve monthly weights (mean 1) without the festival;
 - ``festival``: ``1 + s * overlap_days / days_in_month`` where ``overlap_days`` is the part of
-  a window around the real Spring Festival date (:func:`analysis.periods.spring_festival_dates`)
+  a window around the real Spring Festival date (:func:`analysis.core.periods.spring_festival_dates`)
   falling in the month; ``s < 0`` for production and investment (holiday shutdown, longer
   for building sites), ``s > 0`` for retail (festival shopping);
 - ``shock2020``: monthly multipliers for 2020 (deep fall in Feb, recovery over the year);
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.periods import spring_festival_dates
+from analysis.core.periods import spring_festival_dates
 
 YEARS = np.arange(2018, 2027)
 MONTHS = pd.period_range("2018-01", "2026-12", freq="M")

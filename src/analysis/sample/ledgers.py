@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.periods import spring_festival_dates
+from analysis.core.periods import spring_festival_dates
 from analysis.sample.geography import CITY_CODE
 
 YEAR = 2026

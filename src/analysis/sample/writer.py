@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import zipfile
 from collections.abc import Sequence
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.catalog import indicator as catalogue_row
+from analysis.core.atomic import write_bytes
+from analysis.core.catalog import indicator as catalogue_row
 from analysis.sample.geography import CITY_CODE
 
 DATABASE = "数据库：示例市县区月度数据（虚构示例数据）"
@@ -122,14 +122,6 @@ def _csv_cell(cell: object) -> str:
         text = f"{cell:.6f}".rstrip("0").rstrip(".")
         return "0" if text in ("", "-0") else text
     return str(cell)
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (never half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def write_csv(grid: Sequence[Sequence[object]], path: Path, encoding: str = "utf-8-sig") -> None:

@@ -33,55 +33,23 @@ Definitions (as-of date ``d``, a day):
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-from analysis.periods import parse_period_label
-from analysis.periods import schedule_progress as _schedule_progress
+from analysis.core.periods import as_day, schedule_at_dates
 
 LEDGER_COLUMNS = [
     "project_id", "project_name", "county_code", "township_code", "planned_start", "actual_start",
     "planned_investment", "completed_investment",
 ]
 WEEKLY_COLUMNS = ["week_end", "township_code", "county_code", "investment_week", "investment_ytd"]
-LEVELS = {"county": ["county_code"], "township": ["county_code", "township_code"]}
+GROUP_KEYS = {"county": ["county_code"], "township": ["county_code", "township_code"]}
 
 
 def _check(frame: pd.DataFrame, needed: list[str], name: str) -> None:
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(f"{name} frame lacks columns {missing}")
-
-
-def as_day(as_of: object) -> pd.Timestamp:
-    """The day an ``as_of`` stands for: a month (``"2026-03"``, ``Period``, ``"2026年1-3月"``)
-    means its last day, as in the gap table; a date means that date."""
-    if isinstance(as_of, pd.Period):
-        return as_of.asfreq("M").end_time.normalize()
-    if isinstance(as_of, str) and re.fullmatch(r"\s*(\d{4}[-/.]\d{1,2}|\d{6}|\d{4}年.*)\s*", as_of):
-        return parse_period_label(as_of).end_time.normalize()
-    return pd.Timestamp(as_of)
-
-
-def schedule_at(day: object, by: str = "month") -> float:
-    """时序进度 at a date: month / 12 (``"month"``) or day of year / days in year (``"day"``)."""
-    d = pd.Timestamp(day)
-    if by == "month":
-        return _schedule_progress(pd.Period(d, freq="M"), "month")
-    if by == "day":
-        return d.day_of_year / (366 if d.is_leap_year else 365)
-    raise ValueError(f"schedule 'by' must be 'month' or 'day', got {by!r}")
-
-
-def _schedule_of(days: pd.Series, by: str) -> pd.Series:
-    """:func:`schedule_at` for a column of dates (vectorised)."""
-    if by == "month":
-        return days.dt.month / 12
-    if by == "day":
-        return days.dt.day_of_year / np.where(days.dt.is_leap_year, 366, 365)
-    raise ValueError(f"schedule 'by' must be 'month' or 'day', got {by!r}")
 
 
 def _investment_dates(projects: pd.DataFrame, d: pd.Timestamp) -> pd.Series:
@@ -116,7 +84,7 @@ def project_status(projects: pd.DataFrame, as_of: object, schedule_by: str = "mo
         rate = out["completed_investment"] / out["planned_investment"].where(out["planned_investment"] > 0)
     out["completion_rate"] = rate
     out["investment_as_of"] = _investment_dates(out, d)
-    out["schedule_progress"] = _schedule_of(out["investment_as_of"], schedule_by)
+    out["schedule_progress"] = schedule_at_dates(out["investment_as_of"], schedule_by)
     out["gap_to_schedule_pp"] = (out["completion_rate"] - out["schedule_progress"]) * 100
     return out
 
@@ -138,9 +106,9 @@ def start_rates(
     completion_ok, double_90`` (see the module docstring; a rate with a zero denominator is NaN, and a
     check on NaN is False).
     """
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
-    keys = LEVELS[level]
+    if level not in GROUP_KEYS:
+        raise ValueError(f"level must be one of {sorted(GROUP_KEYS)}, got {level!r}")
+    keys = GROUP_KEYS[level]
     d = as_day(as_of)
     due = pd.Timestamp(f"{d.year}-{deadline}")
     status = project_status(projects, d, schedule_by)
@@ -176,7 +144,7 @@ def start_rates(
         out["start_rate_deadline"] = out["n_started_deadline"] / out["n_planned_deadline"].where(
             out["n_planned_deadline"] > 0
         )
-    out["schedule_progress"] = _schedule_of(out["investment_as_of"], schedule_by)
+    out["schedule_progress"] = schedule_at_dates(out["investment_as_of"], schedule_by)
     out["gap_to_schedule_pp"] = (out["completion_rate"] - out["schedule_progress"]) * 100
     out["start_ok"] = (out["start_rate_deadline"] >= threshold).fillna(False).astype(bool)
     out["completion_ok"] = (out["completion_rate"] >= threshold * out["schedule_progress"]).fillna(False)

@@ -1,15 +1,12 @@
 """``q1brief ingest``: raw inputs -> validated tidy Parquet and a validation report.
 
-The only module of the library that writes files. Every output is written to a temporary
-file in the target folder and renamed into place, so a failure never leaves a
-half-written Parquet; when validation finds an error no Parquet is written at all and
-the report says why.
+Every output is written through :mod:`analysis.core.atomic` (a temporary file in the target
+folder, then a rename), so a failure never leaves a half-written Parquet; when validation
+finds an error no Parquet is written at all and the report says why.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
-from analysis.errors import DataError
-from analysis.loaders import (
+from analysis.core.atomic import write_all_atomic
+from analysis.core.errors import DataError
+from analysis.data.loaders import (
     bureau_files,
     load_projects,
     load_regions,
@@ -27,8 +25,8 @@ from analysis.loaders import (
     read_bureau_files,
     to_catalogue_units,
 )
-from analysis.processed import TABLES
-from analysis.validation import finding_from_error, findings_frame, validate_observations
+from analysis.data.processed import TABLES
+from analysis.data.validation import finding_from_error, findings_frame, validate_observations
 
 REPORT_NAME = "validation.md"
 FINDINGS_NAME = "validation_findings.csv"
@@ -88,37 +86,6 @@ def _try(load: Callable[[], pd.DataFrame], check: str, found: list[pd.DataFrame]
     except DataError as error:
         found.append(findings_frame([finding_from_error(error, check)]))
         return None
-
-
-def _file_mode() -> int:
-    """Permissions a plain ``open()`` would give (mkstemp's 0600 would hide outputs from colleagues)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    write_all_atomic({path: write})
-
-
-def write_all_atomic(writers: dict[Path, Callable[[Path], None]]) -> None:
-    """Write every file to a temporary file first and rename them into place only when all
-    succeeded, so a failure leaves the previous set untouched and no partial file behind."""
-    temps: dict[Path, Path] = {}
-    try:
-        for path, write in writers.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.close(handle)
-            temps[path] = Path(temp)
-            write(temps[path])
-            os.chmod(temps[path], _file_mode())
-        for path, temp in temps.items():
-            os.replace(temp, path)
-    finally:
-        for temp in temps.values():
-            temp.unlink(missing_ok=True)
 
 
 def ingest(data_dir: str | Path, out_dir: str | Path) -> IngestResult:

@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.catalog import match_indicator, package_regions, parse_row_label, region_name_index
-from analysis.errors import DataError, excel_cell
-from analysis.periods import parse_period_label
+from analysis.core.catalog import match_indicator, package_regions, parse_row_label, region_name_index
+from analysis.core.errors import DataError, excel_cell
+from analysis.core.periods import parse_period_label
 
 COLUMNS = [
     "region_code", "region_name", "indicator", "period", "measure", "value", "unit",

@@ -1,7 +1,7 @@
 """A dense cube of the few months a gap table needs, for fast vectorised arithmetic.
 
 A gap table at one month needs that month, the previous month and the same months one to
-three years earlier: six months at most. :func:`build_panel` picks those rows out of the
+three years earlier: six months at most. :func:`build_cube` picks those rows out of the
 tidy observations (filtering on the integer period ordinals, so tens of millions of rows
 take a fraction of a second) and lays them out as ``values[slot, region, indicator,
 measure]`` with NaN where nothing was published. Every later step is numpy indexing on
@@ -19,13 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.errors import DataError
+from analysis.core.errors import DataError
 
-MEASURES = ("ytd_value", "ytd_growth")
+CUBE_MEASURES = ("ytd_value", "ytd_growth")
 
 
 @dataclass(frozen=True)
-class Panel:
+class GapCube:
     """The cube and its axes (see the module docstring)."""
 
     codes: pd.Index  # region codes, axis 1
@@ -73,13 +73,13 @@ def peer_regions(regions: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame
     return peers.reset_index(drop=True)
 
 
-def build_panel(
+def build_cube(
     obs: pd.DataFrame,
     regions: pd.DataFrame,
     periods: list[pd.Period],
     indicators: pd.Index,
     levels: tuple[str, ...] = ("county",),
-) -> Panel:
+) -> GapCube:
     """The cube of ``obs`` for ``periods`` (see the module docstring).
 
     Raises ``DataError`` naming the first duplicated region, indicator, measure and month.
@@ -106,23 +106,23 @@ def build_panel(
     sub = obs.iloc[rows]
     r = codes_of(sub["region_code"], codes)
     i = codes_of(sub["indicator"], indicators)
-    m = codes_of(sub["measure"], pd.Index(MEASURES))
+    m = codes_of(sub["measure"], pd.Index(CUBE_MEASURES))
     keep = (r >= 0) & (i >= 0) & (m >= 0)
-    shape = (len(periods), len(codes), len(indicators), len(MEASURES))
+    shape = (len(periods), len(codes), len(indicators), len(CUBE_MEASURES))
     flat = np.ravel_multi_index((slot[keep], r[keep], i[keep], m[keep]), shape)
     counts = np.bincount(flat, minlength=int(np.prod(shape)))
     if (counts > 1).any():
         s, rr, ii, mm = np.unravel_index(int(np.argmax(counts > 1)), shape)
         raise DataError(
             "duplicate observation",
-            location=f"{codes[rr]} {indicators[ii]} {MEASURES[mm]} {periods[s]}",
+            location=f"{codes[rr]} {indicators[ii]} {CUBE_MEASURES[mm]} {periods[s]}",
             expected="one value per region, indicator, measure and month",
         )
     values = np.full(shape, np.nan)
     values.reshape(-1)[flat] = sub["value"].to_numpy(dtype=float)[keep]
     exists = counts.reshape(shape) > 0
     parent = codes.get_indexer(peers["parent"].fillna("\0"))
-    return Panel(
+    return GapCube(
         codes=codes,
         indicators=indicators,
         periods=periods,

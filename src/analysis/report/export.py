@@ -1,6 +1,6 @@
 """Executed notebook -> self-contained HTML briefing note (nbconvert with the package template).
 
-The ``q1brief`` template (``analysis/templates/q1brief``) extends nbconvert's lab template
+The ``q1brief`` template (``analysis/report/templates/q1brief``) extends nbconvert's lab template
 but drops every external resource (require.js, MathJax, mermaid, widget scripts), replaces
 the 240 kB lab stylesheet with a small A4 print stylesheet, and puts the county and as-of
 month in the title. The export hides code and prompts, removes the ``parameters`` and
@@ -20,7 +20,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from analysis.briefing import HEADLINE_MIMETYPE
+from analysis.report.headline import HEADLINE_MIMETYPE
 
 TEMPLATE_NAME = "q1brief"
 REMOVED_TAGS = frozenset(
@@ -32,7 +32,7 @@ _DATA_URI = re.compile(r"""(data:[^"'()\s<>]+)""")
 
 def template_dir() -> Path:
     """The folder holding the package's nbconvert templates."""
-    return Path(str(resources.files("analysis") / "templates"))
+    return Path(str(resources.files("analysis.report") / "templates"))
 
 
 class CleanOutputsPreprocessor(Preprocessor):

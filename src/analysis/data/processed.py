@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import DataError
+from analysis.core.errors import DataError
 
 TABLES = ("observations", "regions", "targets", "projects", "township_weekly")
 REQUIRED = ("observations", "regions")

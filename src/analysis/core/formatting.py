@@ -11,8 +11,8 @@ The rules, applied everywhere:
   the rounded figure (9999.6万元 is 1.0亿元, not 10000万元);
 - counts (户, 家, 个) as whole numbers; other units one decimal; dimensionless figures
   (e.g. a plot ratio) two decimals;
-- period labels from :func:`analysis.periods.ytd_label` (1-2月, 1-3月, or 一季度 with
-  ``quarter_names``) and :func:`analysis.periods.ytd_label_en`.
+- period labels from :func:`analysis.core.periods.ytd_label` (1-2月, 1-3月, or 一季度 with
+  ``quarter_names``) and :func:`analysis.core.periods.ytd_label_en`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from analysis.periods import ytd_label, ytd_label_en
+from analysis.core.periods import ytd_label, ytd_label_en
 
 FLAT_TOL = 0.05
 _COUNT_UNITS = ("户", "家", "个", "项")

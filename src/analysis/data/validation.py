@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.bureau import MASKED
-from analysis.catalog import indicators
-from analysis.conversions import compare_growth
-from analysis.errors import DataError
+from analysis.core.catalog import indicators
+from analysis.core.conversions import compare_growth
+from analysis.core.errors import DataError
+from analysis.data.bureau import MASKED
 
 FINDING_COLUMNS = ["severity", "check", "file", "location", "message"]
 OBS_KEY = ["region_code", "indicator", "period", "measure"]

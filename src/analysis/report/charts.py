@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib import font_manager, rcParams
 from matplotlib.figure import Figure
 
-from analysis.status import STATUS_COLOURS
+from analysis.gaps.status import STATUS_COLOURS
 
 FONT_PACKAGE = "mplfonts"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"

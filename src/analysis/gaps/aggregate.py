@@ -19,7 +19,7 @@ and ``B_i`` its YTD level a year earlier:
 - ``mean``, levels: ``mean(x_i)`` (ratios with no denominator in the tables).
 
 Other (rule, measure) pairs have no city aggregate (NaN). The arithmetic runs on the dense
-cube of :mod:`analysis.panel` (:func:`city_cube`); :func:`aggregate_counties` and
+cube of :mod:`analysis.gaps.cube` (:func:`city_cube`); :func:`aggregate_counties` and
 :func:`city_values` are the same on a tidy frame.
 """
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.panel import MEASURES, Panel, build_panel, repeat_period
+from analysis.gaps.cube import CUBE_MEASURES, GapCube, build_cube, repeat_period
 
 CITY_KEY = ["parent", "indicator", "measure", "period"]
 
@@ -38,7 +38,7 @@ def _weight_index(catalogue: pd.DataFrame, indicators: pd.Index) -> np.ndarray:
     return indicators.get_indexer(weights.where(weights != "", "\0"))
 
 
-def aggregate_cube(panel: Panel, slot: int, slot_ly: int | None, catalogue: pd.DataFrame) -> np.ndarray:
+def aggregate_cube(panel: GapCube, slot: int, slot_ly: int | None, catalogue: pd.DataFrame) -> np.ndarray:
     """City figures aggregated from the counties at ``slot``: array (regions, indicators, 2).
 
     Only the rows of parent regions are filled; NaN unless every county under the parent
@@ -62,7 +62,7 @@ def aggregate_cube(panel: Panel, slot: int, slot_ly: int | None, catalogue: pd.D
         return acc
 
     n_counties = np.bincount(parent, minlength=n_regions)[:, None]
-    out = np.full((n_regions, n_ind, len(MEASURES)), np.nan)
+    out = np.full((n_regions, n_ind, len(CUBE_MEASURES)), np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         # Levels: sum, weighted mean, mean.
         ok = ~np.isnan(level)
@@ -91,7 +91,7 @@ def aggregate_cube(panel: Panel, slot: int, slot_ly: int | None, catalogue: pd.D
 
 
 def city_cube(
-    panel: Panel, slot: int, slot_ly: int | None, catalogue: pd.DataFrame
+    panel: GapCube, slot: int, slot_ly: int | None, catalogue: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
     """City figures at ``slot``: the published row when not NaN, else the aggregate.
 
@@ -103,7 +103,7 @@ def city_cube(
     return np.where(published, own, aggregate_cube(panel, slot, slot_ly, catalogue)), published
 
 
-def _tidy(panel: Panel, catalogue: pd.DataFrame, published_only: bool | None) -> pd.DataFrame:
+def _tidy(panel: GapCube, catalogue: pd.DataFrame, published_only: bool | None) -> pd.DataFrame:
     parents = np.unique(panel.parent[panel.parent >= 0])
     frames = []
     for slot, period in enumerate(panel.periods):
@@ -117,7 +117,7 @@ def _tidy(panel: Panel, catalogue: pd.DataFrame, published_only: bool | None) ->
                 {
                     "parent": panel.codes[parents[p]],
                     "indicator": panel.indicators[i],
-                    "measure": np.array(MEASURES)[m],
+                    "measure": np.array(CUBE_MEASURES)[m],
                     "period": repeat_period(period, len(p)),
                     "city_value": values[parents[p], i, m],
                     "city_source": np.where(published[parents[p], i, m], "published", "aggregated"),
@@ -141,7 +141,7 @@ def aggregate_counties(
     city_value`` where an aggregate exists (complete counties only).
     """
     periods = sorted(pd.PeriodIndex(values["period"], freq="M").unique())
-    panel = build_panel(values, regions, periods, pd.Index(catalogue.index), levels)
+    panel = build_cube(values, regions, periods, pd.Index(catalogue.index), levels)
     return _tidy(panel, catalogue, published_only=False)
 
 
@@ -157,5 +157,5 @@ def city_values(
     ``city_source`` ``"published"`` or ``"aggregated"``.
     """
     periods = sorted(pd.PeriodIndex(values["period"], freq="M").unique())
-    panel = build_panel(values, regions, periods, pd.Index(catalogue.index), levels)
+    panel = build_cube(values, regions, periods, pd.Index(catalogue.index), levels)
     return _tidy(panel, catalogue, published_only=None)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import DataError
+from analysis.core.errors import DataError
 
 
 def read_yyyym_csv(path: str | Path, name: str | None = None) -> pd.Series:

@@ -3,15 +3,20 @@
 Bureau tables label year-to-date columns in several ways: ``2026年3月``, ``2026年1-3月``,
 ``1-2月`` (year from context), ``一季度``. All of them name the *end month* of a YTD
 period; :func:`parse_period_label` returns that month as a ``pandas.Period``.
+
+This module is the one home of the calendar rules: reading an as-of month (:func:`as_period`)
+or day (:func:`as_day`), 时序进度 of an annual target (:func:`schedule_progress`, and
+:func:`schedule_at_dates` for a column of dates) and of a Q1 target
+(:func:`q1_schedule_progress`), YTD labels, and the Spring Festival dates.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 _QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
@@ -100,17 +105,72 @@ def spring_festival_dates() -> pd.Series:
     return _festival_table().copy()
 
 
+def as_period(as_of: object) -> pd.Period:
+    """The as-of month as a monthly ``Period`` (the one reading of an as-of month).
+
+    Accepts a Period, a date, or any label :func:`parse_period_label` reads (``"2026-03"``,
+    ``"202603"``, ``"2026年3月"``, ``"2026年1-3月"``, ``"2026年一季度"``), then a date string
+    (``"2026-03-31"``).
+    """
+    if isinstance(as_of, pd.Period):
+        return as_of.asfreq("M")
+    if isinstance(as_of, str):
+        try:
+            return parse_period_label(as_of)
+        except ValueError as label_error:
+            try:
+                return pd.Period(pd.Timestamp(as_of), freq="M")
+            except ValueError:
+                raise label_error from None
+    return pd.Period(pd.Timestamp(as_of), freq="M")
+
+
+_MONTH_TEXT = re.compile(r"\s*(\d{4}[-/.]\d{1,2}|\d{6}|\d{4}\s*年.*)\s*")
+
+
+def as_day(as_of: object) -> pd.Timestamp:
+    """The day an ``as_of`` stands for: a month (``"2026-03"``, a ``Period``, ``"2026年1-3月"``)
+    means its last day, as in the gap table; a date (``"2026-03-15"``, a Timestamp) that date."""
+    if isinstance(as_of, pd.Period) or (isinstance(as_of, str) and _MONTH_TEXT.fullmatch(as_of)):
+        return as_period(as_of).end_time.normalize()
+    return pd.Timestamp(as_of)
+
+
+def _check_by(by: str) -> None:
+    if by not in ("month", "day"):
+        raise ValueError(f"schedule progress 'by' must be 'month' or 'day', got {by!r}")
+
+
 def schedule_progress(period: pd.Period, by: str = "month") -> float:
     """时序进度: the elapsed share of the year at the end of ``period`` (0-1).
 
     ``by="month"`` gives month/12 (25% at the end of March); ``by="day"`` gives elapsed
     days / days in the year, which some cities use.
     """
+    _check_by(by)
+    return float(schedule_at_dates(pd.Series([period.end_time.normalize()]), by).iloc[0])
+
+
+def q1_schedule_progress(period: pd.Period, by: str = "month") -> float:
+    """时序进度 of a Q1 target: the elapsed share of January-March at the end of ``period``.
+
+    ``by="month"``: min(month, 3) / 3 (100% in March and after); ``by="day"``: elapsed days
+    of Q1 / days of Q1.
+    """
+    _check_by(by)
     if by == "month":
-        return period.month / 12
-    if by == "day":
-        end = period.end_time.normalize()
-        start = pd.Timestamp(year=period.year, month=1, day=1)
-        days_in_year = 366 if calendar.isleap(period.year) else 365
-        return ((end - start).days + 1) / days_in_year
-    raise ValueError(f"schedule progress 'by' must be 'month' or 'day', got {by!r}")
+        return min(period.month, 3) / 3
+    start = pd.Timestamp(year=period.year, month=1, day=1)
+    q1_end = pd.Timestamp(year=period.year, month=3, day=31)
+    end = min(period.end_time.normalize(), q1_end)
+    return ((end - start).days + 1) / ((q1_end - start).days + 1)
+
+
+def schedule_at_dates(days: pd.Series, by: str = "month") -> pd.Series:
+    """:func:`schedule_progress` at each date of a column (a ledger's report dates):
+    month / 12, or day of year / days in the year."""
+    _check_by(by)
+    days = pd.to_datetime(days)
+    if by == "month":
+        return days.dt.month / 12
+    return days.dt.day_of_year / np.where(days.dt.is_leap_year, 366, 365)

@@ -25,13 +25,13 @@ or elapsed days / days of Q1) - because Q1 targets already carry the slow start 
 stay as information. ``horizon="q1"`` uses Q1 targets only (the schedule then runs over the
 quarter); ``"annual"`` annual targets only (and annual status all year).
 City figures: the published city row, else the catalogue aggregate
-(:mod:`analysis.aggregate`). Ranks: among the counties of the same parent (``peers=
+(:mod:`analysis.gaps.aggregate`). Ranks: among the counties of the same parent (``peers=
 "city"``) or among all counties (``"all"``), 1 = best by the catalogue ``direction``,
 ties share the best rank (``method="min"``), missing values are not ranked
 (``rank`` NaN, ``rank_note`` says why); ``peer_group`` records which (``"city"`` or
-``"all"``) so the wording can say 全市 or 所有县（市、区）. Status: :mod:`analysis.status`.
+``"all"``) so the wording can say 全市 or 所有县（市、区）. Status: :mod:`analysis.gaps.status`.
 
-The arithmetic runs on the dense cube of :mod:`analysis.panel` (numpy indexing, no joins
+The arithmetic runs on the dense cube of :mod:`analysis.gaps.cube` (numpy indexing, no joins
 on string keys), so a table for all 2,850 counties of China takes about a second.
 
 January is not published on its own (1-2月 comes out in February; bureau tables carry a
@@ -48,15 +48,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import catalog
-from analysis.aggregate import city_cube
-from analysis.errors import DataError
-from analysis.panel import MEASURES, Panel, build_panel, codes_of, repeat_period
-from analysis.periods import parse_period_label
-from analysis.periods import schedule_progress as _schedule_progress
-from analysis.status import StatusThresholds, assess_status
+from analysis.core import catalog
+from analysis.core.errors import DataError
+from analysis.core.periods import as_period, q1_schedule_progress, schedule_progress
+from analysis.gaps.aggregate import city_cube
+from analysis.gaps.cube import CUBE_MEASURES, GapCube, build_cube, codes_of, repeat_period
+from analysis.gaps.status import StatusThresholds, assess_status
 
-GAP_MEASURES = MEASURES
+GAP_MEASURES = CUBE_MEASURES  # the measures a gap table compares
 KEY = ["region_code", "indicator", "measure"]
 _CATALOGUE_COLUMNS = ("direction", "kind", "city_agg", "weight", "unit")
 
@@ -70,50 +69,18 @@ COLUMNS = [
 ]
 
 
-def as_period(as_of: object) -> pd.Period:
-    """The as-of month as a monthly ``Period``.
-
-    Accepts a Period, a date, or any label :func:`analysis.periods.parse_period_label`
-    reads (``"2026-03"``, ``"202603"``, ``"2026年3月"``, ``"2026年1-3月"``, ``"2026年一季度"``),
-    then a date string (``"2026-03-31"``).
-    """
-    if isinstance(as_of, pd.Period):
-        return as_of.asfreq("M")
-    if isinstance(as_of, str):
-        try:
-            return parse_period_label(as_of)
-        except ValueError as label_error:
-            try:
-                return pd.Period(pd.Timestamp(as_of), freq="M")
-            except ValueError:
-                raise label_error from None
-    return pd.Period(pd.Timestamp(as_of), freq="M")
-
-
 def previous_period(period: pd.Period) -> pd.Period | None:
     """The previous published YTD period of the same year (None for January and 1-2月)."""
     return period - 1 if period.month >= 3 else None
 
 
-def _period_schedule(period: pd.Period, horizon: str, by: str) -> float:
-    """时序进度 of the annual target, or of the Q1 target (elapsed share of January-March)."""
-    if horizon == "annual":
-        return _schedule_progress(period, by)
-    if by == "month":
-        return min(period.month, 3) / 3
-    end = min(period.end_time.normalize(), pd.Timestamp(year=period.year, month=3, day=31))
-    start = pd.Timestamp(year=period.year, month=1, day=1)
-    q1_days = (pd.Timestamp(year=period.year, month=3, day=31) - start).days + 1
-    return ((end - start).days + 1) / q1_days
-
-
-def _target_cubes(targets: pd.DataFrame, panel: Panel, year: int) -> dict[str, np.ndarray]:
+def _target_cubes(targets: pd.DataFrame, panel: GapCube, year: int) -> dict[str, np.ndarray]:
     """Annual and Q1 targets for ``year`` as arrays (regions, indicators, 2), NaN when none."""
     needed = ["region_code", "indicator", "year", "horizon", "measure", "target"]
     missing = [c for c in needed if c not in targets.columns]
     if missing:
         raise DataError(f"targets frame lacks columns {missing}", expected=f"columns {needed}")
-    tg = targets.loc[(targets["year"].astype(int) == year) & targets["measure"].isin(MEASURES)]
+    tg = targets.loc[(targets["year"].astype(int) == year) & targets["measure"].isin(CUBE_MEASURES)]
     tg = tg.astype({"region_code": str, "indicator": str, "measure": str, "horizon": str})
     dup = tg.duplicated(subset=[*KEY, "horizon"], keep=False)
     if dup.any():
@@ -125,17 +92,17 @@ def _target_cubes(targets: pd.DataFrame, panel: Panel, year: int) -> dict[str, n
         )
     r = codes_of(tg["region_code"], panel.codes)
     i = codes_of(tg["indicator"], panel.indicators)
-    m = codes_of(tg["measure"], pd.Index(MEASURES))
+    m = codes_of(tg["measure"], pd.Index(CUBE_MEASURES))
     out = {}
     for horizon in ("annual", "q1"):
-        cube = np.full((len(panel.codes), len(panel.indicators), len(MEASURES)), np.nan)
+        cube = np.full((len(panel.codes), len(panel.indicators), len(CUBE_MEASURES)), np.nan)
         keep = (r >= 0) & (i >= 0) & (m >= 0) & (tg["horizon"] == horizon).to_numpy()
         cube[r[keep], i[keep], m[keep]] = tg["target"].to_numpy(dtype=float)[keep]
         out[horizon] = cube
     return out
 
 
-def _skeleton(panel: Panel, slots: list[int], targets: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+def _skeleton(panel: GapCube, slots: list[int], targets: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
     """Every peer x every (indicator, measure) its parent's peers or the parent report now.
 
     Returns index arrays ``(peer, indicator, measure)`` into the panel's peer list and axes.
@@ -150,7 +117,7 @@ def _skeleton(panel: Panel, slots: list[int], targets: dict[str, np.ndarray]) ->
 
 
 def _snapshot(
-    panel: Panel,
+    panel: GapCube,
     rows: tuple[np.ndarray, ...],
     targets: dict[str, np.ndarray],
     cat: pd.DataFrame,
@@ -184,12 +151,12 @@ def _snapshot(
     with np.errstate(divide="ignore", invalid="ignore"):
         completion = np.where(cumulative & (target != 0), actual / target, np.nan)
         q1_completion = np.where(cumulative & (q1 != 0), actual / q1, np.nan)
-    progress = np.where(use_q1, _period_schedule(period, "q1", schedule_by), _schedule_progress(period, schedule_by))
+    progress = np.where(use_q1, q1_schedule_progress(period, schedule_by), schedule_progress(period, schedule_by))
     progress = np.where(cumulative & ~np.isnan(target), progress, np.nan)
     # In January-March a cumulative row with a Q1 target is judged on that target: completion
     # of the Q1 target against the elapsed share of the quarter (the annual columns stay).
     q1_basis = cumulative & ~np.isnan(q1_completion) & (horizon != "annual") & (period.month <= 3)
-    q1_progress = np.where(q1_basis, _period_schedule(period, "q1", schedule_by), np.nan)
+    q1_progress = np.where(q1_basis, q1_schedule_progress(period, schedule_by), np.nan)
 
     city, published = city_cube(panel, slot, panel.slot(period - 12), cat)
     city_value = np.where(has_parent, city[safe, ind, meas], np.nan)
@@ -229,7 +196,7 @@ def _snapshot(
         "parent": np.where(has_parent, panel.codes[safe].to_numpy(dtype=object), None),
         "indicator": panel.indicators[ind],
         "period": repeat_period(period, len(peer)),
-        "measure": np.array(MEASURES)[meas],
+        "measure": np.array(CUBE_MEASURES)[meas],
         "row_kind": np.where(cumulative, "cumulative", "rate"),
         "unit": unit,
         "direction": np.where(lower, "lower", "higher"),
@@ -284,7 +251,7 @@ def gap_table(
     wanted = [period, period - 12, period - 24, period - 36]
     if prev is not None:
         wanted += [prev, prev - 12]
-    panel = build_panel(obs, regions, wanted, pd.Index(cat.index.astype(str)), levels)
+    panel = build_cube(obs, regions, wanted, pd.Index(cat.index.astype(str)), levels)
     if np.isnan(panel.values[panel.slot(period)]).all():
         if period.month == 1:
             raise DataError(

@@ -7,7 +7,7 @@ worst of the comparisons that apply to it:
 - ``schedule``: cumulative rows (a flow/count YTD level with a target)
   ``-(completion_rate - schedule_progress) * 100 * s``;
 - ``q1_schedule``: instead of ``schedule``, for cumulative rows that carry
-  ``q1_gap_to_schedule_pp`` (January-March with a Q1 target, see :mod:`analysis.gaps`):
+  ``q1_gap_to_schedule_pp`` (January-March with a Q1 target, see :mod:`analysis.gaps.table`):
   ``-q1_gap_to_schedule_pp * s``, i.e. completion of the Q1 target against the elapsed
   share of the quarter;
 - ``city``: rate rows ``-(actual - city_value) * s`` (when ``compare_city``).

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import DataError
-from analysis.panel import build_panel, repeat_period
+from analysis.core.errors import DataError
+from analysis.gaps.cube import build_cube, repeat_period
 
 REGIONS = pd.DataFrame(
     {"code": ["100", "101", "102", "101001"], "name": ["市", "甲县", "乙县", "甲镇"],
@@ -32,7 +32,7 @@ def obs() -> pd.DataFrame:
 
 
 def test_cube_layout_and_what_is_left_out():
-    panel = build_panel(obs(), REGIONS, [MAR, FEB], IND)
+    panel = build_cube(obs(), REGIONS, [MAR, FEB], IND)
     assert list(panel.codes) == ["101", "102", "100"]  # the township is not a peer or a parent
     assert panel.values.shape == (2, 3, 2, 2)
     assert panel.values[0, 0, 0, 0] == 1.0 and panel.values[0, 2, 0, 0] == 3.0
@@ -46,15 +46,15 @@ def test_categorical_and_text_periods_give_the_same_cube():
     frame = obs().iloc[:6]
     as_cat = frame.astype({"region_code": "category", "indicator": "category", "measure": "category"})
     as_text = frame.assign(period=frame["period"].astype(str))
-    base = build_panel(frame, REGIONS, [MAR, FEB], IND).values
-    np.testing.assert_array_equal(build_panel(as_cat, REGIONS, [MAR, FEB], IND).values, base)
-    np.testing.assert_array_equal(build_panel(as_text, REGIONS, [MAR, FEB], IND).values, base)
+    base = build_cube(frame, REGIONS, [MAR, FEB], IND).values
+    np.testing.assert_array_equal(build_cube(as_cat, REGIONS, [MAR, FEB], IND).values, base)
+    np.testing.assert_array_equal(build_cube(as_text, REGIONS, [MAR, FEB], IND).values, base)
 
 
 def test_duplicates_named():
     frame = pd.concat([obs(), obs().iloc[[1]]], ignore_index=True)
     with pytest.raises(DataError, match=r"102 fai ytd_value 2026-03"):
-        build_panel(frame, REGIONS, [MAR], IND)
+        build_cube(frame, REGIONS, [MAR], IND)
 
 
 def test_repeat_period():
@@ -69,6 +69,6 @@ def test_more_than_127_months_keep_every_row():
         {"region_code": np.repeat(["101", "102"], 140), "indicator": "fai", "period": list(months) * 2,
          "measure": "ytd_value", "value": np.arange(280, dtype=float)}
     )
-    panel = build_panel(frame, REGIONS, list(months), IND)
+    panel = build_cube(frame, REGIONS, list(months), IND)
     assert panel.exists[:, :2, 0, 0].sum() == 280
     assert panel.values[139, 1, 0, 0] == 279.0 and panel.values[128, 0, 0, 0] == 128.0

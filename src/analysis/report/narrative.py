@@ -9,9 +9,9 @@ county (growth row and/or level row), clause by clause:
 
 A paragraph per catalogue ``section`` (overall, industry, investment, consumption,
 projects) in catalogue order, a 短板 sentence listing the lagging indicators with the gap
-that made them lag, and a projects sentence from :func:`analysis.projects.start_rates`.
+that made them lag, and a projects sentence from :func:`analysis.key_projects.start_rates`.
 ``lang="en"`` gives the same sentences in English with the catalogue's ``name_en``.
-Number wording: :mod:`analysis.narrative_rules`.
+Number wording: :mod:`analysis.core.formatting`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ import math
 
 import pandas as pd
 
-from analysis import catalog
-from analysis.gaps import lagging_list
-from analysis.narrative_rules import (
+from analysis.core import catalog
+from analysis.core.formatting import (
     amount_phrase,
     diff_phrase,
     fmt,
@@ -34,7 +33,8 @@ from analysis.narrative_rules import (
     rank_phrase,
     region_subject,
 )
-from analysis.projects import as_day
+from analysis.core.periods import as_day
+from analysis.gaps import lagging_list
 
 SECTIONS = ("overall", "industry", "investment", "consumption", "projects")
 _REF = {
@@ -251,14 +251,14 @@ def shortfall_sentence(
 def projects_sentence(
     summary: pd.Series, as_of: object, lang: str = "zh", region_name: str | None = None
 ) -> str:
-    """Key-project sentence from one row of :func:`analysis.projects.county_summary`.
+    """Key-project sentence from one row of :func:`analysis.key_projects.county_summary`.
 
     Uses ``n_planned, n_started, start_rate, completed_investment (万元), completion_rate,
     gap_to_schedule_pp, start_ok, completion_ok`` and, when present, ``n_late_projects,
     max_days_late, top3, interview``. The subject (全县/全区/...) follows the same rule as
     the other sentences (:func:`region_subject`) on ``region_name``, else the row's
     ``county_name``; with no name the sentence has no subject (重点项目…), never a guessed 全县.
-    ``as_of`` is read as in :func:`analysis.projects.as_day` (a month means its last day).
+    ``as_of`` is read as in :func:`analysis.core.periods.as_day` (a month means its last day).
     """
     d = as_day(as_of)
     name = region_name if region_name else summary.get("county_name")

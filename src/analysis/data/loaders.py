@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.bureau import decode_csv, read_bureau_table
-from analysis.catalog import LEVELS, indicators, package_regions, unit_factor
-from analysis.errors import DataError
-from analysis.validation import check_cells, finding_from_error, findings_frame, rows_to_findings
+from analysis.core.catalog import LEVELS, indicators, package_regions, unit_factor
+from analysis.core.errors import DataError
+from analysis.data.bureau import decode_csv, read_bureau_table
+from analysis.data.validation import check_cells, finding_from_error, findings_frame, rows_to_findings
 
 BUREAU_SUFFIXES = (".csv", ".xls", ".xlsx")
 OBS_COLUMNS = ["region_code", "region_name", "indicator", "period", "measure", "value", "unit", "source"]
@@ -137,7 +137,7 @@ def read_bureau_files(files: Iterable[Path], regions: pd.DataFrame | None = None
 
 def read_bureau_table_empty() -> pd.DataFrame:
     """An empty reader output with the right columns and dtypes."""
-    from analysis.bureau import COLUMNS, _frame
+    from analysis.data.bureau import COLUMNS, _frame
 
     return _frame([]).reindex(columns=COLUMNS)
 
@@ -191,7 +191,7 @@ def load_observations(data_dir: str | Path, regions: pd.DataFrame | None = None)
 
     Raises ``DataError`` for the first unreadable file, unknown region or unusable unit.
     Rows whose indicator is not in the catalogue are left out with a ``UserWarning``
-    naming them; :func:`analysis.ingest.ingest` lists every finding in its report.
+    naming them; :func:`analysis.data.ingest.ingest` lists every finding in its report.
     """
     regions = _regions_or_file(data_dir, regions)
     raw, problems = read_bureau_files(bureau_files(data_dir), regions)

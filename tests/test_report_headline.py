@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import briefing
+from analysis.projection import outlook
+from analysis.report import headline, tables
 
 NAN = np.nan
 COLS = ["region_code", "region_name", "indicator", "measure", "unit", "actual", "target",
@@ -32,7 +33,7 @@ def _gaps() -> pd.DataFrame:
 
 
 def test_headline_rows_prefer_completion_then_growth():
-    rows = briefing.headline_rows(_gaps(), ("iva", "fai"))
+    rows = headline.headline_rows(_gaps(), ("iva", "fai"))
     picked = list(zip(rows["region_code"], rows["indicator"], rows["measure"], strict=True))
     assert picked == [("A", "iva", "ytd_growth"), ("A", "fai", "ytd_value"),
                       ("B", "iva", "ytd_growth"), ("B", "fai", "ytd_value"),
@@ -41,15 +42,15 @@ def test_headline_rows_prefer_completion_then_growth():
 
 def test_overall_rank_is_rank_of_mean_rank():
     # A: (1 + 3) / 2 = 2.0; B: (3 + 1) / 2 = 2.0; C: only fai ranked -> 2.0: all tie at 1.
-    ranks = briefing.overall_rank(_gaps(), ("iva", "fai"))
+    ranks = headline.overall_rank(_gaps(), ("iva", "fai"))
     assert ranks.to_dict() == {"A": 1.0, "B": 1.0, "C": 1.0}
     gaps = _gaps()
     gaps.loc[gaps["region_code"] == "C", "rank"] = [3, NAN]  # C: fai rank 3 -> mean 3
-    assert briefing.overall_rank(gaps, ("iva", "fai")).to_dict() == {"A": 1.0, "B": 1.0, "C": 3.0}
+    assert headline.overall_rank(gaps, ("iva", "fai")).to_dict() == {"A": 1.0, "B": 1.0, "C": 3.0}
 
 
 def test_headline_items_text():
-    items = briefing.headline_items(_gaps(), "A", ("iva", "fai"))
+    items = headline.headline_items(_gaps(), "A", ("iva", "fai"))
     assert items.to_dict("records") == [
         {"indicator": "iva", "label": "规上工业增加值", "value": "6.4%", "status": "green",
          "note": "高于全市0.2个百分点，第1/3位"},
@@ -57,11 +58,11 @@ def test_headline_items_text():
          "note": "完成目标21.4%，低于时序进度3.6个百分点，第3/3位"},
     ]
     level = _gaps().assign(gap_to_schedule_pp=[NAN, -0.04, NAN, 1.67, NAN, NAN, NAN])
-    notes = briefing.headline_items(level, "A", ("fai",))["note"].tolist()
+    notes = headline.headline_items(level, "A", ("fai",))["note"].tolist()
     assert notes == ["完成目标21.4%，与时序进度持平，第3/3位"]  # -0.04 rounds to 0.0
-    notes = briefing.headline_items(level, "B", ("fai",))["note"].tolist()
+    notes = headline.headline_items(level, "B", ("fai",))["note"].tolist()
     assert notes == ["完成目标26.7%，超时序进度1.7个百分点，第1/3位"]
-    unknown = briefing.headline_items(_gaps(), "C", ("iva", "fai"))
+    unknown = headline.headline_items(_gaps(), "C", ("iva", "fai"))
     assert unknown["value"].tolist() == ["无数据", "70.0亿元"]
     assert unknown["status"].tolist() == ["unknown", "unknown"]  # None is unknown, never green
 
@@ -69,28 +70,28 @@ def test_headline_items_text():
 def test_headline_html_escapes_and_colours():
     items = pd.DataFrame([{"indicator": "x", "label": "<b>指标</b>", "value": "1 & 2",
                            "status": "purple", "note": '"引号"'}])
-    html = briefing.headline_html(items)
+    html = headline.headline_html(items)
     assert "&lt;b&gt;指标&lt;/b&gt;" in html and "1 &amp; 2" in html and "&quot;引号&quot;" in html
     assert 'class="q1-card unknown"' in html and "#9e9e9e" in html
 
 
 def test_headline_payload_plain_types():
-    items = briefing.headline_items(_gaps(), "B", ("iva", "fai"))
-    payload = briefing.headline_payload("B", "乙县<script>", "2026-03", items,
+    items = headline.headline_items(_gaps(), "B", ("iva", "fai"))
+    payload = headline.headline_payload("B", "乙县<script>", "2026-03", items,
                                         rank=np.float64(2.0), n_regions=3)
     assert payload["rank"] == 2 and type(payload["rank"]) is int
     assert payload["items"][0] == {"indicator": "iva", "label": "规上工业增加值",
                                    "value": "4.0%", "status": "red",
                                    "note": "低于全市2.2个百分点，第3/3位"}
-    assert briefing.headline_payload("B", "乙", "2026-03", items, rank=np.nan)["rank"] is None
+    assert headline.headline_payload("B", "乙", "2026-03", items, rank=np.nan)["rank"] is None
 
 
 def test_gap_overview_worst_first_and_table_html_escaped():
-    view = briefing.gap_overview(_gaps(), "B")
+    view = tables.gap_overview(_gaps(), "B")
     assert view["指标"].tolist() == ["规上工业增加值", "固定资产投资"]  # red before green
     assert view.iloc[1][["实际", "目标", "完成率(%)", "较时序进度(百分点)", "全市排名", "状态"]].tolist() \
         == ["80.0", "300.0", "26.7", "1.7", "1/3", "正常"]
-    html = briefing.table_html(view.assign(指标=["<i>x</i>", "y"]))
+    html = tables.table_html(view.assign(指标=["<i>x</i>", "y"]))
     assert "&lt;i&gt;x&lt;/i&gt;" in html and "<i>" not in html
     assert '<tr class="status-red">' in html
     assert ">status<" not in html  # the colour key column is not shown
@@ -107,7 +108,7 @@ def test_annual_outlook_on_a_constant_share_series():
     targets = pd.DataFrame([("A", "fai", 2026, "annual", "ytd_value", 132.0)],
                            columns=["region_code", "indicator", "year", "horizon", "measure",
                                     "target"])
-    out = briefing.annual_outlook(obs, targets, "A", "fai", "2026-03")
+    out = outlook.annual_outlook(obs, targets, "A", "fai", "2026-03")
     proj = out["projection"].set_index("method")
     assert proj.loc["share_last", "estimate"] == pytest.approx(120.0)  # 30 / (30/120)
     assert out["target"] == 132.0
@@ -127,7 +128,7 @@ def test_projection_overview_is_a_chinese_table_of_every_method():
         "note": ["", "sarimax needs 5 full years of history, has 3", None],
         "recommended": [True, False, False],
     })
-    out = briefing.projection_overview(proj)
+    out = tables.projection_overview(proj)
     assert list(out.columns) == ["方法", "全年推算", "80%区间", "隐含一季度占比(%)", "推荐", "说明"]
     assert out.iloc[0].tolist() == ["上年占比法", "1,234.6", "1,100.0 ~ 1,400.0", "24.3", "是", ""]
     assert out.iloc[1].tolist() == ["季节ARIMA（SARIMAX）", "—", "—", "—", "",
@@ -135,4 +136,4 @@ def test_projection_overview_is_a_chinese_table_of_every_method():
     assert out.iloc[2, 0] == "假定占比法" and out.iloc[2, 2] == "—" and out.iloc[2, 5] == ""
     from analysis.projection import METHODS
 
-    assert set(briefing.METHOD_NAMES_ZH) == set(METHODS)
+    assert set(tables.METHOD_NAMES_ZH) == set(METHODS)

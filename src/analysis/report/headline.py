@@ -1,0 +1,138 @@
+"""Headline figures of a county briefing: the key-figure box and the record the index reads.
+
+:func:`headline_items` picks a county's key indicators from a gap table (see
+:func:`analysis.gaps.gap_table`) and formats them; :func:`overall_rank` ranks every county
+at once by its mean rank over those indicators; :func:`headline_html` renders the box (every
+data string HTML-escaped); :func:`headline_payload` is the machine-readable copy a notebook
+displays under :data:`HEADLINE_MIMETYPE`, which the batch runner collects for the index page
+and the HTML export hides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.core import catalog
+from analysis.core.settings import HEADLINE_INDICATORS
+from analysis.gaps.status import STATUS_COLOURS, STATUSES
+
+HEADLINE_MIMETYPE = "application/vnd.q1brief.headline+json"
+
+
+def headline_rows(gaps: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICATORS) -> pd.DataFrame:
+    """One gap-table row per region and headline indicator, in ``indicators`` order.
+
+    A level row judged against its target (``completion_rate`` known) is preferred, then the
+    growth row, then any other row, so 固定资产投资 shows its completion and 规上工业增加值
+    (published as growth only) its growth.
+    """
+    rows = gaps[gaps["indicator"].isin(indicators)]
+    preference = np.where(rows["completion_rate"].notna() & (rows["measure"] == "ytd_value"), 0,
+                          np.where(rows["measure"] == "ytd_growth", 1, 2))
+    order = rows["indicator"].map({code: i for i, code in enumerate(indicators)})
+    rows = rows.assign(_pref=preference, _order=order).sort_values(
+        ["region_code", "_order", "_pref"], kind="stable")
+    rows = rows.drop_duplicates(["region_code", "indicator"], keep="first")
+    return rows.drop(columns=["_pref", "_order"]).reset_index(drop=True)
+
+
+def overall_rank(gaps: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICATORS) -> pd.Series:
+    """Rank of each region (1 = best) by the mean of its headline rows' ranks.
+
+    mean_rank(r) = mean over the headline rows of r with a rank of rank(r, i); regions
+    with no ranked row get NaN. Ties share the best rank (``method="min"``).
+    """
+    mean_rank = headline_rows(gaps, indicators).groupby("region_code")["rank"].mean()
+    return mean_rank.rank(method="min").rename("overall_rank")
+
+
+def _value_text(actual: float, measure: str, unit: str) -> str:
+    if not np.isfinite(actual):
+        return "无数据"
+    if measure.endswith("growth"):
+        return f"{actual:.1f}%"
+    return f"{actual:,.1f}{unit}" if unit not in ("%", "") else f"{actual:.1f}{unit}"
+
+
+def _note_text(row: pd.Series) -> str:
+    parts = []
+    if row["measure"].endswith("growth"):
+        gap = row.get("gap_to_city_pp", np.nan)
+        if pd.notna(gap):
+            word = "高于" if gap > 0 else "低于"
+            parts.append(f"{word}全市{abs(gap):.1f}个百分点" if round(gap, 1) else "与全市持平")
+    else:
+        rate = row.get("completion_rate", np.nan)
+        gap = row.get("gap_to_schedule_pp", np.nan)
+        if pd.notna(rate):
+            text = f"完成目标{100 * rate:.1f}%"
+            if pd.notna(gap) and round(gap, 1) == 0:
+                text += "，与时序进度持平"
+            elif pd.notna(gap):
+                text += f"，{'超' if gap > 0 else '低于'}时序进度{abs(gap):.1f}个百分点"
+            parts.append(text)
+    rank, n = row.get("rank", np.nan), row.get("n_peers", np.nan)
+    if pd.notna(rank) and pd.notna(n):
+        parts.append(f"第{int(rank)}/{int(n)}位")
+    return "，".join(parts)
+
+
+def headline_items(
+    gaps: pd.DataFrame, region_code: str, indicators: Sequence[str] = HEADLINE_INDICATORS
+) -> pd.DataFrame:
+    """The county's headline figures (:func:`headline_rows`) as display text: ``indicator,
+    label, value, status, note``; unknown data stays unknown, never green."""
+    rows = headline_rows(gaps[gaps["region_code"] == region_code], indicators)
+    names = catalog.indicators()["name_zh"]
+    status = rows["status"].where(rows["status"].isin(STATUSES), "unknown").fillna("unknown")
+    return pd.DataFrame({
+        "indicator": rows["indicator"].to_numpy(),
+        "label": rows["indicator"].map(names).to_numpy(),
+        "value": [_value_text(float(a), str(m), str(u)) for a, m, u in
+                  zip(rows["actual"].astype(float), rows["measure"], rows["unit"], strict=True)],
+        "status": status.to_numpy(),
+        "note": [_note_text(r) for _, r in rows.iterrows()],
+    })
+
+
+def headline_html(items: pd.DataFrame) -> str:
+    """The headline box: one card per item, top border in the status colour. Escaped."""
+    cards = []
+    for item in items.itertuples(index=False):
+        status = item.status if item.status in STATUSES else "unknown"
+        colour = STATUS_COLOURS[status]
+        cards.append(
+            f'<div class="q1-card {status}" style="border-top-color:{colour}">'
+            f'<div class="label">{escape(str(item.label))}</div>'
+            f'<div class="value status-{status}" style="color:{colour}">'
+            f'{escape(str(item.value))}</div>'
+            f'<div class="note">{escape(str(item.note))}</div></div>'
+        )
+    return f'<div class="q1-headline">{"".join(cards)}</div>'
+
+
+def headline_payload(
+    region_code: str,
+    region_name: str,
+    as_of: str,
+    items: pd.DataFrame,
+    rank: float | None = None,
+    n_regions: int | None = None,
+) -> dict[str, Any]:
+    """JSON-ready record of the headline (plain types only) for the batch index page."""
+    return {
+        "region_code": str(region_code),
+        "region_name": str(region_name),
+        "as_of": str(as_of),
+        "rank": None if rank is None or pd.isna(rank) else int(rank),
+        "n_regions": None if n_regions is None else int(n_regions),
+        "items": [
+            {k: str(v) for k, v in item.items()}
+            for item in items[["indicator", "label", "value", "status", "note"]].to_dict("records")
+        ],
+    }
