@@ -1,21 +1,34 @@
 """``q1brief ingest``: raw inputs -> validated tidy Parquet and a validation report.
 
 Every output is written through :mod:`analysis.core.atomic` (a temporary file in the target
-folder, then a rename), so a failure never leaves a half-written Parquet; when validation
-finds an error no Parquet is written at all and the report says why.
+folder, then a rename), so a failure never leaves a half-written Parquet. When validation
+finds an error nothing of the last good delivery is touched (its Parquet, report and
+``delivery.json`` stay byte-identical) and the failed attempt's report goes beside it.
 """
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis import __version__
 from analysis.core.atomic import write_all_atomic
 from analysis.core.errors import DataError
+from analysis.data.delivery import (
+    DELIVERY_NAME,
+    delivery_record,
+    describe_delivery,
+    read_delivery,
+    sha256_bytes,
+    short_fingerprint,
+)
 from analysis.data.loaders import (
     bureau_files,
     load_projects,
@@ -27,9 +40,13 @@ from analysis.data.loaders import (
 )
 from analysis.data.processed import TABLES
 from analysis.data.validation import finding_from_error, findings_frame, validate_observations
+from analysis.data.validation_report import findings_csv, md_cell, render_report, summary_counts
 
 REPORT_NAME = "validation.md"
 FINDINGS_NAME = "validation_findings.csv"
+FAILED_REPORT_NAME = "validation-failed.md"
+FAILED_FINDINGS_NAME = "validation-failed_findings.csv"
+INPUT_CSVS = ("regions", "targets", "projects", "township_weekly")
 
 
 @dataclass
@@ -39,7 +56,10 @@ class IngestResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     findings: pd.DataFrame = field(default_factory=findings_frame)
     files_read: int = 0
+    inputs: list[Path] = field(default_factory=list)  # every raw file read
     written: list[Path] = field(default_factory=list)
+    delivery: dict[str, Any] | None = None  # recorded by this run (success only)
+    previous: dict[str, Any] | None = None  # the delivery the processed folder held before
 
     @property
     def ok(self) -> bool:
@@ -55,6 +75,8 @@ def collect(data_dir: str | Path) -> IngestResult:
     regions = _try(lambda: load_regions(data_dir), "regions", found, data_dir / "regions.csv")
     files = bureau_files(data_dir)
     result.files_read = len(files)
+    result.inputs = [*files, *(data_dir / f"{name}.csv" for name in INPUT_CSVS
+                               if (data_dir / f"{name}.csv").is_file())]
     if not files:
         found.append(findings_frame([{"severity": "error", "check": "no_tables",
                                       "file": str(data_dir / "bureau"), "location": "",
@@ -67,7 +89,7 @@ def collect(data_dir: str | Path) -> IngestResult:
     if regions is not None:
         result.tables["regions"] = regions
     for name, loader in (("targets", load_targets), ("projects", load_projects),
-                         ("township_weekly", load_township_weekly)):
+                         ("township_weekly", load_township_weekly)):  # INPUT_CSVS in this order
         table = _try(lambda loader=loader: loader(data_dir, regions), name, found, data_dir / f"{name}.csv")
         if table is not None:
             result.tables[name] = table
@@ -88,60 +110,77 @@ def _try(load: Callable[[], pd.DataFrame], check: str, found: list[pd.DataFrame]
         return None
 
 
-def ingest(data_dir: str | Path, out_dir: str | Path) -> IngestResult:
-    """Validate ``data_dir``, write ``out_dir/*.parquet`` (only when there is no error) and
-    the validation report (always).
+def ingest(data_dir: str | Path, out_dir: str | Path, *, now: datetime | None = None) -> IngestResult:
+    """Validate ``data_dir`` and, only when there is no error, replace ``out_dir``'s tables.
 
-    Parquet files that this run did not write are removed, so nothing downstream reads
-    stale tables: after a failed run there is no Parquet at all, and a table whose raw
-    file was removed disappears too.
+    Success writes every Parquet, ``validation.md``, the findings CSV and ``delivery.json``
+    together (atomically, see :mod:`analysis.core.atomic`), removes tables whose raw file is
+    gone and the report of an earlier failed attempt. A failure changes none of those: the
+    previous delivery stays byte-identical and usable, and the attempt's report is written
+    beside it as ``validation-failed.md`` (with its findings CSV), saying which delivery the
+    processed data still is.
     """
-    out_dir = Path(out_dir)
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    now = now or datetime.now().astimezone()
     result = collect(data_dir)
-    tables = result.tables if result.ok else {}
-    writers: dict[Path, Callable[[Path], None]] = {
-        out_dir / f"{name}.parquet": (lambda p, table=table: table.to_parquet(p, index=False))
-        for name, table in tables.items()
-    }
-    report, findings = out_dir / REPORT_NAME, out_dir / FINDINGS_NAME
-    writers[report] = lambda p: p.write_text(render_report(result, data_dir), encoding="utf-8")
-    writers[findings] = lambda p: result.findings.to_csv(p, index=False, encoding="utf-8")
+    result.previous = read_delivery(out_dir)
+    if not result.ok:
+        facts = [*_facts(result, data_dir), "result: **ERRORS: nothing in this folder was changed**",
+                 _still_previous(result.previous)]
+        report = render_report(result.findings, "Validation report: failed attempt", facts,
+                               findings_file=FAILED_FINDINGS_NAME)
+        writers = _report_writers(out_dir / FAILED_REPORT_NAME, report, out_dir / FAILED_FINDINGS_NAME,
+                                  result.findings)
+        write_all_atomic(writers)
+        result.written = list(writers)
+        return result
+    blobs = {f"{name}.parquet": _parquet_bytes(table) for name, table in result.tables.items()}
+    obs = result.tables["observations"]
+    latest = str(obs["period"].max()) if len(obs) else None
+    result.delivery = delivery_record({name: sha256_bytes(blob) for name, blob in blobs.items()}, data_dir,
+                                      result.inputs, ingested_at=now, latest_period=latest,
+                                      package_version=__version__)
+    facts = [*_facts(result, data_dir), "result: OK, Parquet written", describe_delivery(result.delivery)]
+    report = render_report(result.findings, "Validation report", facts)
+    writers = _report_writers(out_dir / REPORT_NAME, report, out_dir / FINDINGS_NAME, result.findings)
+    writers |= {out_dir / name: (lambda p, blob=blob: p.write_bytes(blob)) for name, blob in blobs.items()}
+    text = json.dumps(result.delivery, ensure_ascii=False, indent=2) + "\n"
+    writers[out_dir / DELIVERY_NAME] = lambda p: p.write_text(text, encoding="utf-8")
     write_all_atomic(writers)
     for name in TABLES:
-        if name not in tables:
+        if name not in result.tables:
             (out_dir / f"{name}.parquet").unlink(missing_ok=True)
+    for name in (FAILED_REPORT_NAME, FAILED_FINDINGS_NAME):
+        (out_dir / name).unlink(missing_ok=True)
     result.written = list(writers)
     return result
 
 
-def summary_counts(findings: pd.DataFrame) -> pd.DataFrame:
-    """Number of findings per severity and check."""
-    if findings.empty:
-        return pd.DataFrame(columns=["severity", "check", "count"])
-    return findings.groupby(["severity", "check"]).size().rename("count").reset_index()
+def _parquet_bytes(table: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
-def render_report(result: IngestResult, data_dir: str | Path) -> str:
-    """The Markdown validation report: summary, then every finding."""
+def _report_writers(report_path: Path, report: str, csv_path: Path,
+                    findings: pd.DataFrame) -> dict[Path, Callable[[Path], None]]:
+    return {report_path: lambda p: p.write_text(report, encoding="utf-8"),
+            csv_path: lambda p: findings_csv(findings).to_csv(p, index=False, encoding="utf-8")}
+
+
+def _facts(result: IngestResult, data_dir: Path) -> list[str]:
     obs = result.tables.get("observations", pd.DataFrame())
-    lines = [
-        "# Validation report", "",
-        f"- data folder: `{Path(data_dir).name}` (q1brief {__version__})",
-        f"- bureau tables read: {result.files_read}",
-        f"- observations: {len(obs)} ({int(obs['value'].notna().sum()) if len(obs) else 0} with a value)",
-        f"- result: {'OK, Parquet written' if result.ok else 'ERRORS, no Parquet written'}",
-        "", "## Summary", "",
-    ]
-    counts = summary_counts(result.findings)
-    lines += ["| severity | check | count |", "|---|---|---|"]
-    lines += [f"| {r.severity} | {r.check} | {r.count} |" for r in counts.itertuples(index=False)]
-    if counts.empty:
-        lines.append("| - | no findings | 0 |")
-    lines += ["", "## Findings", "", "| severity | check | file | location | message |", "|---|---|---|---|---|"]
-    for r in result.findings.itertuples(index=False):
-        message = str(r.message).replace("|", "\\|")
-        lines.append(f"| {r.severity} | {r.check} | {Path(r.file).name if r.file else ''} | {r.location} | {message} |")
-    return "\n".join(lines) + "\n"
+    with_value = int(obs["value"].notna().sum()) if len(obs) else 0
+    return [f"data folder: `{md_cell(data_dir.name)}` (q1brief {__version__})",
+            f"bureau tables read: {result.files_read}",
+            f"observations: {len(obs)} ({with_value} with a value)"]
+
+
+def _still_previous(previous: dict | None) -> str:
+    if previous is None:
+        return "the processed folder holds no earlier delivery: there is no usable data until these errors are fixed"
+    return (f"the processed data is still the previous delivery: ingested {previous.get('ingested_at')}, "
+            f"fingerprint {short_fingerprint(previous)} (its report is validation.md)")
 
 
 def ingest_command(data_dir: str | Path, out_dir: str | Path) -> int:
@@ -155,10 +194,14 @@ def ingest_command(data_dir: str | Path, out_dir: str | Path) -> int:
         print(f"  {r.severity:7s} {r.check:20s} {r.count}")
     errors = result.findings[result.findings["severity"] == "error"]
     for r in errors.head(20).itertuples(index=False):
-        print(f"  ERROR {r.message}")
-    print(f"report: {Path(out_dir) / REPORT_NAME}")
+        print(f"  ERROR {md_cell(r.message, 500)}")
+    if len(errors) > 20:
+        print(f"  ... and {len(errors) - 20} more errors (see the report)")
     if not result.ok:
-        print("ingest failed: no Parquet written and old ones removed (fix the errors above)")
+        print(f"report: {Path(out_dir) / FAILED_REPORT_NAME}")
+        print("ingest failed: nothing in the processed folder was changed; " + _still_previous(result.previous))
         return 1
-    print(f"wrote {sum(1 for p in result.written if p.suffix == '.parquet')} Parquet files to {out_dir}")
+    print(f"report: {Path(out_dir) / REPORT_NAME}")
+    print(f"wrote {sum(1 for p in result.written if p.suffix == '.parquet')} Parquet files to {out_dir} "
+          f"({describe_delivery(result.delivery)})")
     return 0
