@@ -9,6 +9,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.core.atomic import write_atomic
+from analysis.core.catalog import package_regions
 from analysis.data.delivery import delivery_note, read_delivery
 from analysis.data.ingest import ingest
 from tests.conftest import write_city
@@ -130,6 +131,7 @@ def test_write_atomic_leaves_nothing_when_writing_fails(tmp_path):
 def test_real_province_tables_ingest(real_data, tmp_path):
     raw = tmp_path / "raw" / "bureau"
     raw.mkdir(parents=True)
+    package_regions().to_csv(tmp_path / "raw" / "regions.csv", index=False)  # the country and its provinces
     for path in (real_data / "nbs-province-monthly" / "xls").glob("*.xls"):
         (raw / path.name).symlink_to(path)
     result = ingest(tmp_path / "raw", tmp_path / "out")

@@ -20,7 +20,6 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.core.atomic import write_all_atomic
-from analysis.core.errors import DataError
 from analysis.data.delivery import (
     DELIVERY_NAME,
     delivery_record,
@@ -29,17 +28,11 @@ from analysis.data.delivery import (
     sha256_bytes,
     short_fingerprint,
 )
-from analysis.data.loaders import (
-    bureau_files,
-    load_projects,
-    load_regions,
-    load_targets,
-    load_township_weekly,
-    read_bureau_files,
-    to_catalogue_units,
-)
+from analysis.data.inputs import read_projects, read_regions, read_targets, read_township_weekly
+from analysis.data.loaders import bureau_files, read_bureau_files, to_catalogue_units
 from analysis.data.processed import TABLES
-from analysis.data.validation import finding_from_error, findings_frame, validate_observations
+from analysis.data.schemas import processed_findings
+from analysis.data.validation import Limits, check_magnitude, findings_frame, validate_observations
 from analysis.data.validation_report import findings_csv, md_cell, render_report, summary_counts
 
 REPORT_NAME = "validation.md"
@@ -67,47 +60,51 @@ class IngestResult:
         return not (self.findings["severity"] == "error").any()
 
 
-def collect(data_dir: str | Path) -> IngestResult:
-    """Read and validate everything in ``data_dir`` without writing anything."""
+def collect(data_dir: str | Path, today: pd.Timestamp | None = None, limits: Limits | None = None) -> IngestResult:
+    """Read and validate everything in ``data_dir`` without writing anything.
+
+    ``regions.csv`` comes first: when it is missing or not a tree nothing else is read (no
+    table can be placed without it) and its errors are the whole report. ``today`` (default
+    now) bounds every date: no figure, report or week may come from the future.
+    """
     data_dir = Path(data_dir)
+    today = pd.Timestamp(today) if today is not None else pd.Timestamp.now()
     result = IngestResult()
-    found: list[pd.DataFrame] = []
-    regions = _try(lambda: load_regions(data_dir), "regions", found, data_dir / "regions.csv")
+    regions, found = read_regions(data_dir)
+    result.inputs = [p for p in (data_dir / f"{name}.csv" for name in INPUT_CSVS) if p.is_file()]
+    if regions is None:
+        result.findings = found
+        return result
+    result.tables["regions"] = regions
     files = bureau_files(data_dir)
     result.files_read = len(files)
-    result.inputs = [*files, *(data_dir / f"{name}.csv" for name in INPUT_CSVS
-                               if (data_dir / f"{name}.csv").is_file())]
+    result.inputs += files
+    found = [found]
     if not files:
         found.append(findings_frame([{"severity": "error", "check": "no_tables",
                                       "file": str(data_dir / "bureau"), "location": "",
                                       "message": "no bureau tables (.csv, .xls, .xlsx) found"}]))
     raw, unreadable = read_bureau_files(files, regions)
-    found += [unreadable, validate_observations(raw)]
+    found += [unreadable, validate_observations(raw, limits, today)]
     obs, unit_problems = to_catalogue_units(raw)
-    found.append(unit_problems)
+    found += [unit_problems, check_magnitude(obs, regions.set_index("code")["level"], limits)]
     result.tables["observations"] = obs
-    if regions is not None:
-        result.tables["regions"] = regions
-    for name, loader in (("targets", load_targets), ("projects", load_projects),
-                         ("township_weekly", load_township_weekly)):  # INPUT_CSVS in this order
-        table = _try(lambda loader=loader: loader(data_dir, regions), name, found, data_dir / f"{name}.csv")
+    readers = {"targets": lambda: read_targets(data_dir, regions),
+               "projects": lambda: read_projects(data_dir, regions, today, limits),
+               "township_weekly": lambda: read_township_weekly(data_dir, regions, today)}
+    for name, read in readers.items():
+        if not (data_dir / f"{name}.csv").is_file():
+            found.append(findings_frame([{"severity": "info", "check": "missing_file",
+                                          "file": str(data_dir / f"{name}.csv"), "location": "",
+                                          "message": f"{name}.csv not present (optional)"}]))
+            continue
+        table, problems = read()
+        found.append(problems)
         if table is not None:
             result.tables[name] = table
+    found.append(processed_findings(result.tables))
     result.findings = pd.concat(found, ignore_index=True)
     return result
-
-
-def _try(load: Callable[[], pd.DataFrame], check: str, found: list[pd.DataFrame], path: Path) -> pd.DataFrame | None:
-    """Run one loader; a missing optional file is an ``info`` finding, a bad one an error."""
-    if not path.is_file():
-        found.append(findings_frame([{"severity": "info", "check": "missing_file", "file": str(path),
-                                      "location": "", "message": f"{path.name} not present (optional)"}]))
-        return None
-    try:
-        return load()
-    except DataError as error:
-        found.append(findings_frame([finding_from_error(error, check)]))
-        return None
 
 
 def ingest(data_dir: str | Path, out_dir: str | Path, *, now: datetime | None = None) -> IngestResult:
@@ -122,7 +119,7 @@ def ingest(data_dir: str | Path, out_dir: str | Path, *, now: datetime | None = 
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     now = now or datetime.now().astimezone()
-    result = collect(data_dir)
+    result = collect(data_dir, pd.Timestamp(now.replace(tzinfo=None)))
     result.previous = read_delivery(out_dir)
     if not result.ok:
         facts = [*_facts(result, data_dir), "result: **ERRORS: nothing in this folder was changed**",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.catalog import indicators
@@ -29,6 +30,9 @@ class Limits:
     growth_min: float = -100.0  # a level cannot fall by more than 100%
     growth_warn_abs: float = 100.0  # |growth| above this is possible but worth a look
     growth_tolerance_pp: float = 1.0  # published vs recomputed growth (comparable basis)
+    completed_max_multiple: float = 10.0  # project completed > 10x the year's plan: a unit slip (error)
+    completed_warn_multiple: float = 2.0  # above 2x the plan: possible, worth a look (warning)
+    magnitude_jump: float = 1000.0  # a level 1000x off its history or its peers: a unit slip (warning)
 
 
 def findings_frame(rows: list[dict] | None = None) -> pd.DataFrame:
@@ -153,13 +157,93 @@ def check_growth_consistency(obs: pd.DataFrame, limits: Limits | None = None) ->
         + "% recomputed from levels (" + f["diff_pp"].map("{:+.1f}".format) + " pp); published figure kept"))
 
 
-def validate_observations(raw: pd.DataFrame, limits: Limits | None = None) -> pd.DataFrame:
-    """Every observation check on reader output (all files of a city together)."""
+def check_levels_nonnegative(obs: pd.DataFrame) -> pd.DataFrame:
+    """A negative level of a flow or count (a year-to-date total cannot be below zero)."""
+    kinds = indicators()["kind"]
+    flows = kinds[kinds.isin(["flow", "count"])].index
+    levels = obs[obs["measure"].isin(["ytd_value", "month_value"]) & obs["indicator"].isin(flows)]
+    negative = levels[levels["value"] < 0]
+    return rows_to_findings(negative, "error", "negative_level", lambda f: (
+        f["indicator"] + " " + f["measure"] + " " + f["value"].map("{:g}".format) + " in " + f["period"].astype(str)
+        + " is negative; expected a level of at least 0 (a flow summed over the year cannot fall below zero)"))
+
+
+def check_future_periods(obs: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
+    """Months later than the current one: a wrong year in a header, never a real figure.
+    One finding per file and month, at its first cell."""
+    now = pd.Period(today, freq="M")
+    future = obs[obs["period"] > now]
+    if future.empty:
+        return findings_frame()
+    first = future.assign(file=future["source"].str.split("!").str[0]).drop_duplicates(["file", "period"])
+    return rows_to_findings(first, "error", "future_period", lambda f: (
+        "month " + f["period"].astype(str) + f" is later than the current month {now}; expected no figure "
+        "from the future (a wrong year in the header?)"))
+
+
+def check_magnitude(obs: pd.DataFrame, region_levels: pd.Series | None = None,
+                    limits: Limits | None = None) -> pd.DataFrame:
+    """Levels about ``limits.magnitude_jump`` times (or more) off their peers or their own
+    history: the signature of a unit slip (亿元 figures labelled 万元 are 10^4 too small once
+    converted). Warnings, one per series; run on levels already in catalogue units.
+
+    Peers are the other regions of the same level (``region_levels``: code -> level) with
+    the same indicator and measure; each series is compared by its median over the months.
+    """
+    limits = limits or Limits()
+    kinds = indicators()["kind"]
+    levels = obs[obs["measure"].isin(["ytd_value", "month_value"])
+                 & obs["indicator"].map(kinds).isin(["flow", "count", "stock"]) & (obs["value"] > 0)]
+    if levels.empty:
+        return findings_frame()
+    series = ["region_code", "indicator", "measure"]
+    median = levels.groupby(series, observed=True)["value"].median().rename("own").reset_index()
+    median["level"] = median["region_code"].map(region_levels) if region_levels is not None else ""
+    peers = median.groupby(["level", "indicator", "measure"], observed=True)["own"]
+    median["peers"] = peers.transform("median")
+    median["n"] = peers.transform("size")
+    ratio = median["own"] / median["peers"]
+    median["power"] = np.round(np.log10(ratio)).astype(int)
+    odd = median[(median["n"] >= 3) & ((ratio >= limits.magnitude_jump) | (ratio <= 1 / limits.magnitude_jump))]
+    first = levels.drop_duplicates(series)[[*series, "source", "region_name", "unit"]]
+    odd = odd.merge(first, on=series)
+    jumps = _history_jumps(levels, series, limits)
+    return pd.concat([
+        rows_to_findings(odd, "warning", "unit_magnitude", lambda f: (
+            f["indicator"] + " " + f["measure"] + " of " + f["region_name"].fillna("") + " is about 10^"
+            + f["power"].astype(str) + " times its peers' (median " + f["own"].map("{:.4g}".format) + " vs "
+            + f["peers"].map("{:.4g}".format) + " " + f["unit"] + "); expected figures in the unit of the row "
+            "label (was 亿元 written as 万元?)")),
+        rows_to_findings(jumps, "warning", "unit_magnitude", lambda f: (
+            f["indicator"] + " " + f["measure"] + " of " + f["region_name"].fillna("") + " jumps to "
+            + f["value"].map("{:.4g}".format) + " in " + f["period"].astype(str) + ", about 10^"
+            + f["power"].astype(str) + " times its own median " + f["own"].map("{:.4g}".format)
+            + "; expected the same unit in every month")),
+    ], ignore_index=True)
+
+
+def _history_jumps(levels: pd.DataFrame, series: list[str], limits: Limits) -> pd.DataFrame:
+    """Months of a series ``magnitude_jump`` times off the series' own median (first per series)."""
+    own = levels.groupby(series, observed=True)["value"].transform("median")
+    ratio = levels["value"] / own
+    odd = levels.assign(own=own, power=np.round(np.log10(ratio)).astype(int))[
+        (ratio >= limits.magnitude_jump) | (ratio <= 1 / limits.magnitude_jump)]
+    return odd.sort_values("period").drop_duplicates(series)
+
+
+def validate_observations(raw: pd.DataFrame, limits: Limits | None = None,
+                          today: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Every observation check on reader output (all files of a city together).
+
+    ``today`` (default now) bounds the months: a figure from the future is an error.
+    """
     known = raw[raw["indicator"].notna() & raw["region_code"].notna()]
     return pd.concat([
         check_cells(raw),
+        check_future_periods(raw, today if today is not None else pd.Timestamp.now()),
         check_duplicates(known),
         check_ytd_monotonic(known),
+        check_levels_nonnegative(known),
         check_growth_range(known, limits),
         check_growth_consistency(known.drop_duplicates(OBS_KEY), limits),
     ], ignore_index=True)
