@@ -2,7 +2,9 @@
 
 Built from the manifest alone (so a resumed run lists earlier jobs too). Self-contained:
 inline CSS, no scripts, relative links. Every string that comes from data (region names,
-indicator labels, figures, error messages) is HTML-escaped.
+indicator labels, figures, error messages) is HTML-escaped. A note made from other data
+than the latest run's is marked stale (旧数据), with a line saying how many there are and
+how to refresh them, so the page never passes off two data sets as one.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ td.fig { white-space: nowrap; } td.fig small { color: #5f6368; display: block; }
 .dot { display: inline-block; width: 0.7em; height: 0.7em; border-radius: 50%;
        margin-right: 4px; }
 a.failed { color: #c62828; font-weight: bold; }
+a.stale { color: #8d6e00; } p.stale { color: #8d6e00; font-weight: bold; }
 .errors { font-size: 0.85rem; color: #c62828; }
 @page { size: A4 landscape; margin: 12mm; }
 """
@@ -53,8 +56,15 @@ def _regions(jobs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                   key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
 
 
+def stale_jobs(state: dict[str, Any]) -> list[str]:
+    """Keys of the jobs made from other data than the manifest's latest run."""
+    current = (state.get("data_fingerprint") or {}).get("sha256")
+    return sorted(k for k, e in state.get("jobs", {}).items() if current and e.get("data_fingerprint") != current)
+
+
 def render_index(state: dict[str, Any]) -> str:
     """HTML text of the index page for a manifest ``state``."""
+    stale = set(stale_jobs(state))
     regions = _regions(state.get("jobs", {}))
     labels: list[str] = []
     for region in regions:
@@ -63,7 +73,7 @@ def render_index(state: dict[str, Any]) -> str:
                 labels.append(item["label"])
     as_of = escape(str(state.get("as_of", "")))
     head = "".join(f"<th>{escape(label)}</th>" for label in labels)
-    rows = [_row(region, labels) for region in regions]
+    rows = [_row(region, labels, stale) for region in regions]
     failed = [e for e in state.get("jobs", {}).values() if e.get("status") != "ok"]
     errors = "".join(
         f"<li>{escape(e['region_code'])} {escape(e.get('region_name', ''))} "
@@ -72,16 +82,18 @@ def render_index(state: dict[str, Any]) -> str:
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<title>开门红简报索引（{as_of}）</title>\n<style>{_CSS}</style>\n</head>\n<body><main>\n"
         f"<h1>开门红简报索引（{as_of}）</h1>\n"
-        f"<p class=\"meta\">{len(regions)}个县区，数据截至{as_of}；"
+        f"<p class=\"meta\">{len(regions)}个县区，数据截至{as_of}；{escape(_delivery_text(state))}"
         f"程序版本 {escape(str(state.get('package_version', '')))}</p>\n"
-        f"<table>\n<thead><tr><th>排名</th><th>县区</th>{head}<th>简报</th></tr></thead>\n"
+        + (f"<p class=\"stale\">{len(stale)}份简报基于旧数据（标注“旧数据”），请运行 q1brief run --resume 更新。</p>\n"
+           if stale else "")
+        + f"<table>\n<thead><tr><th>排名</th><th>县区</th>{head}<th>简报</th></tr></thead>\n"
         f"<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
         + (f"<h2>失败的任务</h2>\n<ul class=\"errors\">{errors}</ul>\n" if failed else "")
         + "</main></body>\n</html>\n"
     )
 
 
-def _row(region: dict[str, Any], labels: list[str]) -> str:
+def _row(region: dict[str, Any], labels: list[str], stale: set[str]) -> str:
     items = {i["label"]: i for i in (region["headline"] or {}).get("items", [])}
     cells = []
     for label in labels:
@@ -98,7 +110,9 @@ def _row(region: dict[str, Any], labels: list[str]) -> str:
     for entry in region["jobs"]:
         name = escape(entry.get("label") or entry["notebook"])
         html = entry.get("outputs", {}).get("html")
-        if entry.get("status") == "ok" and html:
+        if entry.get("status") == "ok" and html and f"{entry['region_code']}/{entry['notebook']}" in stale:
+            links.append(f"<a class=\"stale\" href=\"{escape(html)}\">{name}（旧数据）</a>")
+        elif entry.get("status") == "ok" and html:
             links.append(f"<a href=\"{escape(html)}\">{name}</a>")
         else:
             links.append(f"<a class=\"failed\" title=\"{escape(_error_text(entry.get('error')))}\""
@@ -107,6 +121,13 @@ def _row(region: dict[str, Any], labels: list[str]) -> str:
     return (f"<tr><td>{rank}</td><td class=\"name\">{escape(region['name'])}<br><small>"
             f"{escape(region['code'])}</small></td>{''.join(cells)}"
             f"<td class=\"links\">{'<br>'.join(links)}</td></tr>\n")
+
+
+def _delivery_text(state: dict[str, Any]) -> str:
+    delivery = state.get("delivery") or {}
+    if not delivery.get("fingerprint"):
+        return ""
+    return f"数据批次{str(delivery.get('ingested_at', ''))[:10]}入库（指纹{str(delivery['fingerprint'])[:12]}）；"
 
 
 def _error_text(error: dict[str, Any] | None) -> str:

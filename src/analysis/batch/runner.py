@@ -4,27 +4,40 @@ Each job executes a notebook with papermill's Python API and exports it to HTML 
 worker: a local *process* pool by default (papermill changes global state such as the
 working directory, so never threads), or a task on a Dask ``distributed`` cluster. Workers
 return the executed notebook and HTML as text; only the client writes files, atomically,
-and rewrites the manifest after each job. A failing job never stops the others.
+and merges each finished job into the manifest. A failing job never stops the others.
+
+Safe to repeat and to overlap: the configuration is checked before anything touches the
+disk; one run at a time holds ``reports/<as-of>/`` (an advisory lock, released by the
+system even when the run is killed); ``--resume`` skips a job only when it is done and was
+made from the same data, parameters, notebook and package version (:mod:`.manifest`);
+paths in notebooks and the manifest are relative to the project folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from analysis import __version__
 from analysis.batch import index, manifest
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.core.atomic import remove_stale_temp_files, write_text
-from analysis.core.periods import ytd_label
+from analysis.core.periods import as_of_month, ytd_label
 from analysis.core.settings import STATED_Q1_SHARE
 from analysis.data import processed
+from analysis.data.delivery import read_delivery, sha256_bytes
+
+LOCK_NAME = ".q1brief-run.lock"
 
 NOTEBOOK_TITLES = {
     "01_indicators": "主要指标走势",
@@ -51,6 +64,8 @@ class RunConfig:
     lang: str = "zh"
     quiet: bool = False
     fresh_kernels: bool = False  # True: a new kernel per job instead of a warm one per worker
+    wait: bool = False  # another run holds the reports folder: wait for it (True) or stop (False)
+    project_root: Path | None = None  # paths in notebooks and manifest are relative to it (default: cwd)
 
 
 @dataclass
@@ -60,6 +75,44 @@ class RunSummary:
     ran: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    stale: dict[str, list[str]] = field(default_factory=dict)  # done jobs rerun, and why
+
+
+class RunLockedError(RuntimeError):
+    """Another run holds the reports folder."""
+
+
+def check_config(config: RunConfig) -> None:
+    """``ValueError`` for a setting no run can use; called before anything touches the disk."""
+    as_of_month(config.as_of)
+    if config.cell_timeout is not None and not (math.isfinite(config.cell_timeout) and config.cell_timeout > 0):
+        raise ValueError(f"cell timeout {config.cell_timeout!r} is not a positive number of seconds")
+    if config.jobs is not None and config.jobs < 1:
+        raise ValueError(f"--jobs {config.jobs} is not a positive number of worker processes")
+    if not (math.isfinite(config.share_assumption) and 0 < config.share_assumption <= 1):
+        raise ValueError(f"share assumption {config.share_assumption!r} is not a share between 0 and 1")
+
+
+@contextlib.contextmanager
+def run_lock(out_dir: Path, wait: bool) -> Iterator[None]:
+    """Hold ``out_dir``'s advisory lock for a run; ``RunLockedError`` when another run has it
+    (unless ``wait``). The system releases it when the holder dies, so a killed run never
+    leaves the folder locked."""
+    lock = FileLock(out_dir / LOCK_NAME, timeout=-1 if wait else 0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise RunLockedError(f"another q1brief run is writing {out_dir} (lock {out_dir / LOCK_NAME}); wait for it "
+                             "to finish, or pass --wait to start when it has") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def relative_to(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` (POSIX form), with ``..`` when it lies outside."""
+    return Path(os.path.relpath(Path(path).resolve(), root)).as_posix()
 
 
 # ---------------------------------------------------------------- client side
@@ -115,36 +168,55 @@ def run_batch(
     """Plan, execute and record a batch; returns which jobs ran, were skipped or failed.
 
     ``on_plan(n)`` is called once with the number of jobs to run, ``progress(1)`` after each.
+    Bad settings, unknown regions or notebooks and missing data raise before any file is
+    written; ``RunLockedError`` when another run holds the reports folder.
     """
+    check_config(config)
+    root = Path(config.project_root or Path.cwd()).resolve()
+    regions = select_regions(processed.read_processed(config.data_dir, ("regions",))["regions"],
+                             config.region_codes)  # errors name the folder as the user wrote it
     data_dir = Path(config.data_dir).resolve()
+    notebooks = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
     out_dir = Path(config.out) / config.as_of
     out_dir.mkdir(parents=True, exist_ok=True)
+    with run_lock(out_dir, config.wait):
+        return _run_locked(config, root, data_dir, regions, notebooks, out_dir, progress, on_plan)
+
+
+def _run_locked(config: RunConfig, root: Path, data_dir: Path, regions: list[tuple[str, str]],
+                notebooks: dict[str, Path], out_dir: Path, progress: Callable[[int], Any] | None,
+                on_plan: Callable[[int], Any] | None) -> RunSummary:
     remove_stale_temp_files(out_dir)
     manifest_path = out_dir / manifest.MANIFEST_NAME
     state = manifest.load_manifest(manifest_path)
-
-    regions = select_regions(processed.read_processed(data_dir, ("regions",))["regions"],
-                             config.region_codes)
-    notebooks = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
-    jobs = plan_jobs(regions, list(notebooks.values()))
     summary = RunSummary(out_dir / "index.html", manifest_path)
-    todo = []
-    for job in jobs:
-        if config.resume and manifest.is_done(state["jobs"].get(job.key), out_dir):
-            summary.skipped.append(job.key)
-        else:
-            todo.append(job)
-
     fingerprint = manifest.data_fingerprint(data_dir)
-    state.update(as_of=config.as_of, package_version=__version__, data_fingerprint=fingerprint)
-    local_paths = tuple(str(p) for p in {data_dir, Path.cwd().resolve(), Path(sys.prefix),
-                                         Path.home(), Path(config.notebook_dir).resolve()})
     texts = {stem: path.read_text(encoding="utf-8") for stem, path in notebooks.items()}
-    params = {"as_of": config.as_of, "data_dir": str(data_dir),
+    params = {"as_of": config.as_of, "data_dir": relative_to(data_dir, root),
               "share_assumption": config.share_assumption, "lang": config.lang}
-    specs = [JobSpec(job, texts[job.notebook], {"region_code": job.region_code, **params},
-                     *title_for(job, config.as_of), config.cell_timeout, local_paths,
-                     reuse_kernel=not config.fresh_kernels)
+    made_from = {job.key: {"data_fingerprint": fingerprint["sha256"], "package_version": __version__,
+                           "notebook_sha256": sha256_bytes(texts[job.notebook].encode("utf-8")),
+                           "parameters": {"region_code": job.region_code, **params}}
+                 for job in plan_jobs(regions, list(notebooks.values()))}
+    todo = []
+    for job in plan_jobs(regions, list(notebooks.values())):
+        entry = state["jobs"].get(job.key)
+        if config.resume and manifest.is_done(entry, out_dir, made_from[job.key]):
+            summary.skipped.append(job.key)
+            continue
+        if config.resume and manifest.is_done(entry, out_dir):
+            summary.stale[job.key] = manifest.stale_reasons(entry, made_from[job.key])  # type: ignore[arg-type]
+        todo.append(job)
+    delivery = read_delivery(data_dir) or {}
+    run = {"as_of": config.as_of, "package_version": __version__, "data_fingerprint": fingerprint,
+           "data_dir": params["data_dir"],
+           "delivery": {k: delivery.get(k) for k in ("fingerprint", "ingested_at", "latest_period")}}
+    local_paths = tuple(str(p) for p in {data_dir, root, Path(sys.prefix), Path.home(),
+                                         Path(config.notebook_dir).resolve()})
+    specs = [JobSpec(job, texts[job.notebook], made_from[job.key]["parameters"], *title_for(job, config.as_of),
+                     config.cell_timeout, local_paths, reuse_kernel=not config.fresh_kernels, cwd=str(root),
+                     input_path=relative_to(notebooks[job.notebook], root),
+                     output_path=f"{job.region_code}/{job.notebook}.ipynb")
              for job in todo]
     jobs_by_key = {job.key: job for job in todo}
     if on_plan is not None:
@@ -154,19 +226,21 @@ def run_batch(
                else run_local(specs, config.jobs))
     for result in results:
         job = jobs_by_key[result.key]
-        state["jobs"][job.key] = _record(result, job, out_dir, fingerprint["sha256"])
-        manifest.save_manifest(manifest_path, state)
+        entry = {**_record(result, job, out_dir), **made_from[job.key]}
+        state = manifest.merge_job(manifest_path, job.key, entry, run)
         summary.ran.append(job.key)
         if result.status != "ok":
             summary.failed[job.key] = _why(result.error)
         if progress is not None:
             progress(1)
-
+    if not todo:
+        state.update(run)
+        manifest.save_manifest(manifest_path, state)
     write_text(summary.index_path, index.render_index(state))
     return summary
 
 
-def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dict[str, Any]:
+def _record(result: JobResult, job: Job, out_dir: Path) -> dict[str, Any]:
     """Write the job's files atomically and return its manifest entry."""
     nb_rel = f"{job.region_code}/{job.notebook}.ipynb"
     html_rel = f"{job.region_code}/{job.notebook}.html"
@@ -188,8 +262,6 @@ def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dic
         "duration_s": round(result.duration_s, 3),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "error": result.error,
-        "data_fingerprint": fingerprint,
-        "package_version": __version__,
         "outputs": outputs,
         "headline": result.headline,
     }
@@ -198,6 +270,8 @@ def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dic
 def _why(error: dict[str, Any] | None) -> str:
     if not error:
         return "unknown error"
+    if error.get("type") == "CellTimeoutError":
+        return f"CellTimeoutError: {error.get('message', '')}"
     where = f" in cell {error['source_cell_index'] + 1} of the notebook" if "source_cell_index" in error else ""
-    lines = str(error.get("message", "")).strip().splitlines()
+    lines = [line for line in str(error.get("message", "")).strip().splitlines() if line.strip("-= ")]
     return f"{error.get('type')}{where}: {lines[-1] if lines else ''}"
