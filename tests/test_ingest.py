@@ -24,7 +24,7 @@ def test_ingest_writes_parquet_and_report(city, tmp_path):
     out = tmp_path / "processed"
     result = ingest(city, out)
     assert result.ok
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert names == ["delivery.json", "observations.parquet", "projects.parquet", "regions.parquet",
                      "targets.parquet", "township_weekly.parquet", "validation.md", "validation_findings.csv"]
     obs = pd.read_parquet(out / "observations.parquet")
@@ -38,7 +38,7 @@ def test_ingest_writes_parquet_and_report(city, tmp_path):
 def test_failed_ingest_keeps_the_last_good_delivery_byte_identical(city, tmp_path, capsys):
     out = tmp_path / "processed"
     assert main(["ingest", "--data-dir", str(city), "--out-dir", str(out)]) == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
     delivery = json.loads(before["delivery.json"])
     (city / "bureau" / "broken.csv").write_text("数据库：x\n地区：青山县\n指标,2026年3月\n固定资产投资累计值(亿元),abc\n",
                                                 encoding="utf-8")
@@ -48,7 +48,7 @@ def test_failed_ingest_keeps_the_last_good_delivery_byte_identical(city, tmp_pat
     assert "broken.csv [B4]: unparseable number 'abc'" in printed
     assert "nothing in the processed folder was changed" in printed
     assert f"fingerprint {delivery['fingerprint'][:12]}" in printed
-    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    after = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
     assert {k: v for k, v in after.items() if not k.startswith("validation-failed")} == before
     failed = after["validation-failed.md"].decode("utf-8")
     assert "nothing in this folder was changed" in failed
@@ -66,7 +66,7 @@ def test_failed_first_ingest_says_there_is_no_data(city, tmp_path):
                                       "ytd_value,x\n", encoding="utf-8")
     result = ingest(city, tmp_path / "out")
     assert not result.ok and result.previous is None
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["validation-failed.md",
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == ["validation-failed.md",
                                                                     "validation-failed_findings.csv"]
     assert "holds no earlier delivery" in (tmp_path / "out" / "validation-failed.md").read_text(encoding="utf-8")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from filelock import FileLock
 
 from analysis import __version__
 from analysis.core.atomic import write_all_atomic
@@ -40,6 +41,7 @@ FINDINGS_NAME = "validation_findings.csv"
 FAILED_REPORT_NAME = "validation-failed.md"
 FAILED_FINDINGS_NAME = "validation-failed_findings.csv"
 INPUT_CSVS = ("regions", "targets", "projects", "township_weekly")
+LOCK_NAME = ".q1brief-ingest.lock"
 
 
 @dataclass
@@ -120,6 +122,12 @@ def ingest(data_dir: str | Path, out_dir: str | Path, *, now: datetime | None = 
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     now = now or datetime.now().astimezone()
     result = collect(data_dir, pd.Timestamp(now.replace(tzinfo=None)))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(out_dir / LOCK_NAME):  # two ingests into one folder take turns: no mixed set of files
+        return _write(result, data_dir, out_dir, now)
+
+
+def _write(result: IngestResult, data_dir: Path, out_dir: Path, now: datetime) -> IngestResult:
     result.previous = read_delivery(out_dir)
     if not result.ok:
         facts = [*_facts(result, data_dir), "result: **ERRORS: nothing in this folder was changed**",
