@@ -43,6 +43,18 @@ def excel_cell(row: int, col: int) -> str:
     return f"{letters}{row + 1}"
 
 
+# Control characters a cell must not hold (tab and line breaks allowed). The class is written with the
+# characters themselves, so the same pattern serves Python's re and Arrow's RE2 (pandas string methods).
+CONTROL_CLASS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]"
+CONTROL_CHARACTERS = re.compile(CONTROL_CLASS)
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters written as visible escapes (``\\x00``, ``\\x1b``), so
+    a hostile cell can be named in a message or report without being written raw."""
+    return CONTROL_CHARACTERS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
 _CAUSES = {
     errno.ENOSPC: "disk full",
     errno.EDQUOT: "disk quota exceeded",

@@ -14,32 +14,23 @@ silently dropped.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
-import io
-import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from analysis.core.catalog import match_indicator, package_regions, parse_row_label, region_name_index
+from analysis.core.catalog import package_regions, region_name_index
 from analysis.core.errors import DataError, excel_cell
 from analysis.core.periods import parse_period_label
+from analysis.data.bureau_body import COLUMNS, MASKED, Cell, body_frame, parse_value, read_body
+from analysis.data.bureau_body import text_of as _text
 
-COLUMNS = [
-    "region_code", "region_name", "indicator", "period", "measure", "value", "unit",
-    "source", "label", "raw",
-]
-MASKED = frozenset({"**", "*", "…", "……", "...", "-", "—", "--", "——", "－", "x", "X"})
-_FOOTER = ("数据来源", "注：", "注:", "说明", "备注")
-_NUMBER = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(?:%|％|亿元|万元|元|万千瓦时|亿千瓦时|户|家|个)?$")
-_NO_SUFFIX_MEASURE = "ytd_value"  # ratio/stock rows without 累计值 are period-end levels
-
-Cell = object  # str, float, int or None, as the file gives it
-
+__all__ = ["COLUMNS", "MASKED", "csv_encoding", "decode_csv", "iter_rows", "parse_value", "read_bureau_table",
+           "read_grid"]
 
 def read_grid(path: str | Path) -> list[list[Cell]]:
     """All cells of the first sheet (Excel) or of the CSV, as a list of rows.
@@ -47,25 +38,36 @@ def read_grid(path: str | Path) -> list[list[Cell]]:
     CSV is decoded as UTF-8 (with or without BOM), then GB18030; anything else is a
     ``DataError`` naming the file and the encodings tried.
     """
+    return list(iter_rows(path))
+
+
+def iter_rows(path: str | Path) -> Iterator[list[Cell]]:
+    """The rows of a table one by one: a CSV is streamed from disk (a 2,000,000-row table is
+    never held as text and cells at once), an Excel sheet is read whole."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
         raise DataError("file not found", path=path, expected="a readable .csv, .xls or .xlsx file")
     if suffix == ".csv":
-        return _read_csv_grid(path)
+        return _read_csv_rows(path, csv_encoding(path))
     if suffix == ".xls":
-        return _read_xls_grid(path)
+        return iter(_read_xls_grid(path))
     if suffix in {".xlsx", ".xlsm"}:
-        return _read_xlsx_grid(path)
+        return iter(_read_xlsx_grid(path))
     raise DataError(f"unsupported file type {suffix!r}", path=path, expected=".csv, .xls or .xlsx")
 
 
-def decode_csv(path: Path) -> str:
-    """Text of a CSV sent as UTF-8 (with or without BOM) or GB18030, as bureaus do."""
-    data = path.read_bytes()
+def csv_encoding(path: Path) -> str:
+    """``utf-8-sig`` or ``gb18030``, whichever decodes the whole file (read in 1 MB blocks:
+    the decoded text is not kept); ``DataError`` when neither does."""
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            with path.open("rb") as handle:
+                for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            return encoding
         except UnicodeDecodeError:
             continue
     raise DataError(
@@ -73,8 +75,22 @@ def decode_csv(path: Path) -> str:
     )
 
 
-def _read_csv_grid(path: Path) -> list[list[Cell]]:
-    return [list(row) for row in csv.reader(io.StringIO(decode_csv(path)))]
+def decode_csv(path: Path) -> str:
+    """Text of a CSV sent as UTF-8 (with or without BOM) or GB18030, as bureaus do."""
+    return path.read_bytes().decode(csv_encoding(path))
+
+
+def _read_csv_rows(path: Path, encoding: str) -> Iterator[list[Cell]]:
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise DataError(
+                f"unreadable CSV near line {reader.line_num} ({exc}): a cell longer than {csv.field_size_limit()} "
+                "characters usually means a stray double quote (\") that opens a quote running to the end of the "
+                "file", path=path, location=f"line {reader.line_num}",
+                expected="cells of ordinary length, with quotes closed") from None
 
 
 def _read_xls_grid(path: Path) -> list[list[Cell]]:
@@ -110,49 +126,32 @@ def _read_xlsx_grid(path: Path) -> list[list[Cell]]:
         book.close()
 
 
-def _text(cell: Cell) -> str:
-    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
-        return ""
-    return str(cell).strip()
-
-
-def parse_value(cell: Cell, *, path: Path, location: str) -> tuple[float, str]:
-    """Number in a cell -> (value, status) with status ``ok``, ``blank`` or ``masked``.
-
-    Accepts numbers, numeric text with thousands separators and a trailing unit or %.
-    Anything else raises ``DataError`` naming the cell.
-    """
-    if isinstance(cell, bool):
-        raise DataError(f"unparseable number {cell!r}", path=path, location=location, expected="a number")
-    if isinstance(cell, (int, float, np.number)):
-        value = float(cell)
-        return (value, "ok") if not math.isnan(value) else (math.nan, "blank")
-    text = _text(cell).replace("\u3000", "")
-    if not text:
-        return math.nan, "blank"
-    if text in MASKED:
-        return math.nan, "masked"
-    cleaned = text.replace(",", "").replace("，", "").replace(" ", "")
-    if m := _NUMBER.match(cleaned):
-        return float(m.group(1)), "ok"
-    raise DataError(
-        f"unparseable number {text!r}", path=path, location=location,
-        expected="a number (masked cells as **, …, -; blank for missing)",
-    )
-
-
-def _header_row(grid: list[list[Cell]], path: Path) -> tuple[int, int]:
-    """Index of the header row and of its 指标 column (1 for layout (b), else 0)."""
-    for r, row in enumerate(grid):
+def _find_header(rows: Iterator[list[Cell]], path: Path) -> tuple[list[list[Cell]], int]:
+    """The rows up to and including the header row, and the header's 指标 column (1 for
+    layout (b), else 0); the rest of ``rows`` is left to read."""
+    head: list[list[Cell]] = []
+    for row in rows:
+        head.append(row)
         first = [_text(c) for c in row[:2]] + ["", ""]
         if first[0] == "指标":
-            return r, 0
+            return head, 0
         if first[0] in {"地区", "地区名称", "区县", "县区"} and first[1] == "指标":
-            return r, 1
+            return head, 1
     raise DataError(
         "missing header: no row starting with '指标' (or '地区,指标')",
         path=path, expected="the NBS export layout: header lines, then '指标,2026年3月,2026年2月,…'",
     )
+
+
+def _stated_end(grid: list[list[Cell]], header: int) -> pd.Period | None:
+    """The last month the file says it covers (``时间：2019年1月-2026年3月`` -> 2026-03)."""
+    for row in grid[:header]:
+        text = _text(row[0]) if row else ""
+        if text.startswith(("时间：", "时间:")) and (months := re.findall(r"(\d{4})年(\d{1,2})月", text)):
+            year, month = months[-1]
+            if 1 <= int(month) <= 12:
+                return pd.Period(year=int(year), month=int(month), freq="M")
+    return None
 
 
 def _header_region(grid: list[list[Cell]], header: int) -> str | None:
@@ -220,55 +219,43 @@ def read_bureau_table(path: str | Path, regions: pd.DataFrame | None = None) -> 
     label, raw``. ``regions`` (code, name, short_name) maps region names to codes; the
     package's country/province catalogue is always included. Raises ``DataError`` naming
     the file and cell for unreadable files, a missing header, unparseable month labels
-    or numbers, and a row repeated within the file.
+    or numbers, a month later than the file's stated time (``时间：…``), a row repeated
+    within the file, a cell holding a control character (NUL...), and a table that is cut:
+    only a header row, or a row with fewer cells than the header promises.
+
+    ``attrs`` of the result say what the file looked like (``database`` line, ``layout``,
+    whether it ended with its ``footer`` line, and its ``last_row``), so that files of one
+    export can be compared (:func:`analysis.data.loaders.read_bureau_files`).
     """
     path = Path(path)
-    grid = read_grid(path)
-    header, indicator_col = _header_row(grid, path)
-    year = _year_hint(grid, header)
-    columns = _month_columns(grid[header], indicator_col + 1, path, header, year)
-    month_of = dict(columns)
-    names = region_name_index(package_regions())
-    if regions is not None:
-        names.update(region_name_index(regions))
-    file_region = _header_region(grid, header)
+    rows = iter_rows(path)
+    head, indicator_col = _find_header(rows, path)
+    header = len(head) - 1
+    columns = _month_columns(head[header], indicator_col + 1, path, header, _year_hint(head, header))
+    _check_stated_time(columns, _stated_end(head, header), path, header)
+    file_region = _header_region(head, header)
     if indicator_col == 0 and file_region is None:
         raise DataError("no region: neither a '地区：' header line nor a '地区' column", path=path,
                         expected="a line '地区：<name>' above the header row")
+    body = read_body(rows, path, header, indicator_col, [c for c, _ in columns], file_region)
+    names = region_name_index(package_regions())
+    if regions is not None:
+        names.update(region_name_index(regions))
+    frame = body_frame(body, [p for _, p in columns], names, path)
+    database = next((_text(r[0]) for r in head[:header] if r and _text(r[0]).startswith("数据库")), "")
+    frame.attrs.update(database=database, layout="b" if indicator_col else "a", footer=body.footer,
+                       last_row=body.last_row())
+    return frame
 
-    records: list[tuple] = []
-    seen: dict[tuple, int] = {}
-    for r in range(header + 1, len(grid)):
-        row = grid[r]
-        if row and _text(row[0]).startswith(_FOOTER):
-            break
-        label = _text(row[indicator_col]) if len(row) > indicator_col else ""
-        if not label:
-            if any(_text(c) for c in row):
-                raise DataError("row has values but no indicator name", path=path,
-                                location=excel_cell(r, indicator_col), expected="an indicator name")
-            continue
-        region_name = _text(row[0]) if indicator_col == 1 else file_region
-        name, measure, unit = parse_row_label(label)
-        code = match_indicator(name)
-        measure = measure or _NO_SUFFIX_MEASURE
-        key = (region_name, label)
-        if key in seen:
-            raise DataError(f"duplicate row {label!r} for region {region_name!r} (also row {seen[key] + 1})",
-                            path=path, location=f"row {r + 1}", expected="each region and indicator once")
-        seen[key] = r
-        region_code = names.get(region_name)
-        stray = [c for c in range(indicator_col + 1, len(row)) if c not in month_of and _text(row[c])]
-        if stray:
-            raise DataError(f"value {_text(row[stray[0]])!r} in a column without a month header", path=path,
-                            location=excel_cell(r, stray[0]), expected="a month label above every value")
-        for c, period in columns:
-            cell = row[c] if c < len(row) else None
-            where = excel_cell(r, c)
-            value, _status = parse_value(cell, path=path, location=where)
-            records.append((region_code, region_name, code, period, measure, value, unit or "",
-                            f"{path.name}!{where}", label, _text(cell)))
-    return _frame(records)
+
+def _check_stated_time(columns: list[tuple[int, pd.Period]], stated: pd.Period | None, path: Path,
+                       header: int) -> None:
+    late = [(c, p) for c, p in columns if stated is not None and p > stated]
+    if late:
+        c, period = late[0]
+        raise DataError(f"month {period} in the header is later than the file's stated time (to {stated})",
+                        path=path, location=excel_cell(header, c),
+                        expected="months no later than the '时间：' line above the header")
 
 
 def _frame(records: list[tuple]) -> pd.DataFrame:

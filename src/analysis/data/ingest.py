@@ -34,7 +34,7 @@ from analysis.data.loaders import bureau_files, read_bureau_files, to_catalogue_
 from analysis.data.processed import TABLES
 from analysis.data.schemas import processed_findings
 from analysis.data.validation import Limits, check_magnitude, findings_frame, validate_observations
-from analysis.data.validation_report import findings_csv, md_cell, render_report, summary_counts
+from analysis.data.validation_report import md_cell, render_report, summary_counts, write_findings_csv
 
 REPORT_NAME = "validation.md"
 FINDINGS_NAME = "validation_findings.csv"
@@ -91,6 +91,11 @@ def collect(data_dir: str | Path, today: pd.Timestamp | None = None, limits: Lim
     obs, unit_problems = to_catalogue_units(raw)
     found += [unit_problems, check_magnitude(obs, regions.set_index("code")["level"], limits)]
     result.tables["observations"] = obs
+    if files and obs.empty:
+        found.append(findings_frame([{
+            "severity": "error", "check": "no_observations", "file": str(data_dir / "bureau"), "location": "",
+            "message": "no bureau table holds a row of a catalogue indicator for a region of regions.csv; "
+                       "expected names listed in resources/indicators.csv"}]))
     readers = {"targets": lambda: read_targets(data_dir, regions),
                "projects": lambda: read_projects(data_dir, regions, today, limits),
                "township_weekly": lambda: read_township_weekly(data_dir, regions, today)}
@@ -170,7 +175,7 @@ def _parquet_bytes(table: pd.DataFrame) -> bytes:
 def _report_writers(report_path: Path, report: str, csv_path: Path,
                     findings: pd.DataFrame) -> dict[Path, Callable[[Path], None]]:
     return {report_path: lambda p: p.write_text(report, encoding="utf-8"),
-            csv_path: lambda p: findings_csv(findings).to_csv(p, index=False, encoding="utf-8")}
+            csv_path: lambda p: write_findings_csv(findings, p)}
 
 
 def _facts(result: IngestResult, data_dir: Path) -> list[str]:

@@ -54,7 +54,8 @@ def read_bureau_files(files: Iterable[Path], regions: pd.DataFrame | None = None
             frames.append(read_bureau_table(path, regions))
         except DataError as error:
             problems.append(finding_from_error(error, "unreadable_table"))
-    raw = pd.concat(frames, ignore_index=True) if frames else read_bureau_table_empty()
+    raw = (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)) if frames \
+        else read_bureau_table_empty()
     return raw, findings_frame(problems)
 
 
@@ -72,35 +73,54 @@ def to_catalogue_units(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     a level whose unit cannot be converted or is missing where the catalogue has one
     (error: 100000 could be 万元 or 亿元), and level rows of a growth-only indicator such as
     规上工业增加值 (warning: the catalogue keeps only its growth). Growth stays in percent.
+
+    Every decision depends only on the row's indicator, unit and measure, so it is made once
+    per distinct combination and applied to the rows by position (a 6,000,000-row table
+    costs a few arrays).
     """
-    catalogue = indicators()
-    known = raw[raw["indicator"].notna() & raw["region_code"].notna()]
-    target_unit = known["indicator"].map(catalogue["unit"])
-    has_levels = known["indicator"].map(catalogue["forms"].map(lambda f: "ytd_value" in f or "month_value" in f))
-    kind = known["indicator"].map(catalogue["kind"])
-    level = known["measure"].isin(["ytd_value", "month_value"])
-    pairs = pd.Series(list(zip(known["unit"], target_unit, strict=True)), index=known.index)
-    factor = pairs.map({pair: unit_factor(*pair) for pair in set(pairs)}).astype(float)
-    unitless = level & (known["unit"] == "") & (target_unit != "") & (kind != "ratio")
-    factor = factor.where(~(level & (known["unit"] == "")), 1.0)
-    growth_only = level & ~has_levels
-    bad_unit = level & ~growth_only & (factor.isna() | unitless)
+    known_rows = (raw["indicator"].notna() & raw["region_code"].notna()).to_numpy()
+    known = raw if known_rows.all() else raw[known_rows]
+    combo = known[["indicator", "unit", "measure"]]
+    codes = combo.groupby(list(combo.columns), sort=False, observed=True, dropna=False).ngroup().to_numpy()
+    rules = _unit_rules(combo.drop_duplicates().astype(object).reset_index(drop=True))
+    at = {name: rules[name].to_numpy()[codes] for name in ("keep", "factor", "bad_unit", "unitless", "growth_only")}
     findings = pd.concat([
-        _row_findings(known[bad_unit & ~unitless], "error", "unit", lambda f: (
+        _row_findings(known[at["bad_unit"] & ~at["unitless"]], "error", "unit", lambda f: (
             "unit '" + f["unit"] + "' of " + f["indicator"] + " (" + f["label"] + ") cannot be converted to the "
-            "catalogue unit '" + f["indicator"].map(catalogue["unit"]) + "'; expected a unit listed in catalog.py")),
-        _row_findings(known[unitless], "error", "unit", lambda f: (
+            "catalogue unit '" + f["indicator"].map(indicators()["unit"]) + "'; expected a unit listed in catalog.py")),
+        _row_findings(known[at["unitless"]], "error", "unit", lambda f: (
             "row '" + f["label"] + "' has no unit; expected the unit in brackets, e.g. (" +
-            f["indicator"].map(catalogue["unit"]) + ")")),
-        _row_findings(known[growth_only], "warning", "growth_only", lambda f: (
+            f["indicator"].map(indicators()["unit"]) + ")")),
+        _row_findings(known[at["growth_only"]], "warning", "growth_only", lambda f: (
             "'" + f["label"] + "' is a level of " + f["indicator"] + ", which the catalogue keeps as growth "
             "only; the row was not loaded")),
     ], ignore_index=True)
-    keep = ~(bad_unit | growth_only)
-    obs = known[keep].copy()
-    obs["value"] = obs["value"] * np.where(level[keep], factor[keep], 1.0)
-    obs["unit"] = np.where(level[keep], target_unit[keep], obs["unit"])
-    return obs[OBS_COLUMNS].reset_index(drop=True), findings
+    keep = at["keep"]
+    obs = known.loc[keep, OBS_COLUMNS] if not keep.all() else known[OBS_COLUMNS]
+    unit = pd.Categorical(rules["new_unit"].to_numpy()[codes[keep]])
+    obs = obs.assign(value=obs["value"].to_numpy() * at["factor"][keep], unit=unit)
+    # the reader repeats text as categoricals (several files concatenate to objects); tables hold text
+    text = ["region_code", "region_name", "indicator", "measure", "unit", "source"]
+    return obs.astype({c: "str" for c in text if obs[c].dtype != "str"}).reset_index(drop=True), findings
+
+
+def _unit_rules(combos: pd.DataFrame) -> pd.DataFrame:
+    """For each distinct (indicator, unit, measure): the factor to the catalogue unit, the unit
+    kept, and whether the rows are kept, a level without unit, unconvertible or growth-only."""
+    catalogue = indicators()
+    target = combos["indicator"].map(catalogue["unit"])
+    has_levels = combos["indicator"].map(catalogue["forms"].map(lambda f: "ytd_value" in f or "month_value" in f))
+    level = combos["measure"].isin(["ytd_value", "month_value"])
+    blank = combos["unit"] == ""
+    factor = pd.Series([unit_factor(u, t) for u, t in zip(combos["unit"], target, strict=True)], dtype=float)
+    unitless = level & blank & (target != "") & (combos["indicator"].map(catalogue["kind"]) != "ratio")
+    growth_only = level & ~has_levels.astype(bool)
+    factor = factor.where(~(level & blank), 1.0)
+    bad_unit = level & ~growth_only & (factor.isna() | unitless)
+    return pd.DataFrame({
+        "keep": ~(bad_unit | growth_only), "bad_unit": bad_unit, "unitless": unitless, "growth_only": growth_only,
+        "factor": np.where(level, factor, 1.0), "new_unit": np.where(level, target, combos["unit"]),
+    })
 
 
 def _row_findings(rows: pd.DataFrame, severity: str, check: str, message) -> pd.DataFrame:

@@ -24,8 +24,6 @@ import pandera.pandas as pa
 from analysis.core.catalog import LEVELS, MEASURES, indicators
 from analysis.data.validation import Limits, findings_frame
 
-_CONTROL = r"^[^\x00-\x1f\x7f]*$"  # no NUL, no control character (a cell must be readable text)
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -82,19 +80,24 @@ def _check(name: str, fn, element_wise: bool = False) -> pa.Check:
     return pa.Check(fn, name=name, error=name, element_wise=element_wise)
 
 
+def _text_column(checks: pa.Check | list[pa.Check] | None = None) -> pa.Column:
+    """A text column; an empty table's object column counts as text (coerced, never changed)."""
+    return pa.Column(str, checks, coerce=True)
+
+
 def _text(name: str, pattern: str) -> pa.Column:
-    return pa.Column(str, _check(name, lambda s: s.str.fullmatch(pattern)))
+    return _text_column(_check(name, lambda s: s.str.fullmatch(pattern)))
 
 
 def regions_input_schema() -> pa.DataFrameSchema:
     """``regions.csv``: codes, levels and names (the tree is checked by :mod:`.region_tree`)."""
     digits = {"township": 9}
     return pa.DataFrameSchema({
-        "code": pa.Column(str, [_check("code_unique", lambda s: ~s.duplicated(keep="first"))]),
+        "code": _text_column([_check("code_unique", lambda s: ~s.duplicated(keep="first"))]),
         "name": _text("name_present", r"[^\x00-\x1f\x7f]+"),
-        "level": pa.Column(str, _check("level_known", lambda s: s.isin(LEVELS))),
+        "level": _text_column(_check("level_known", lambda s: s.isin(LEVELS))),
         "parent": _text("parent_format", r"(\d{6})?"),
-        "short_name": pa.Column(str),
+        "short_name": _text_column(),
     }, checks=[_check("code_digits", lambda df: df["code"].str.fullmatch(r"\d+") & (
         df["code"].str.len() == df["level"].map(digits).fillna(6)))])
 
@@ -110,10 +113,10 @@ def targets_input_schema() -> pa.DataFrameSchema:
         strict=True)]
     return pa.DataFrameSchema({
         "region_code": _text("region_code6", r"\d{6}"),
-        "indicator": pa.Column(str, _check("indicator_known", lambda s: s.isin(catalogue.index))),
+        "indicator": _text_column(_check("indicator_known", lambda s: s.isin(catalogue.index))),
         "year": pa.Column(int, _check("year_range", lambda s: s.between(2000, 2100))),
-        "horizon": pa.Column(str, _check("horizon_known", lambda s: s.isin(["annual", "q1"]))),
-        "measure": pa.Column(str, _check("measure_known", lambda s: s.isin(["ytd_value", "ytd_growth"]))),
+        "horizon": _text_column(_check("horizon_known", lambda s: s.isin(["annual", "q1"]))),
+        "measure": _text_column(_check("measure_known", lambda s: s.isin(["ytd_value", "ytd_growth"]))),
         "target": pa.Column(float, _check("target_finite", lambda s: np.isfinite(s))),
     }, checks=[
         _check("measure_published", lambda df: pd.Series(published(df), index=df.index)
@@ -132,7 +135,7 @@ def projects_input_schema(today: pd.Timestamp, limits: Limits | None = None) -> 
     """``projects.csv`` (项目台账) once dates and amounts are parsed."""
     limits = limits or Limits()
     return pa.DataFrameSchema({
-        "project_id": pa.Column(str, [_check("project_id_present", lambda s: s.str.fullmatch(r"[^\x00-\x1f\x7f]+")),
+        "project_id": _text_column([_check("project_id_present", lambda s: s.str.fullmatch(r"[^\x00-\x1f\x7f]+")),
                                       _check("project_id_unique", lambda s: ~s.duplicated(keep="first"))]),
         "county_code": _text("county_code6", r"\d{6}"),
         "township_code": _text("township_code9", r"\d{9}"),
@@ -219,19 +222,19 @@ def processed_schema(name: str) -> pa.DataFrameSchema:
     """The schema of one table of ``data/processed`` (``docs/data-formats.md``)."""
     schemas = {
         "observations": pa.DataFrameSchema({
-            "region_code": pa.Column(str), "region_name": pa.Column(str),
-            "indicator": pa.Column(str, _check("indicator_known", lambda s: s.isin(indicators().index))),
+            "region_code": _text_column(), "region_name": _text_column(),
+            "indicator": _text_column(_check("indicator_known", lambda s: s.isin(indicators().index))),
             "period": pa.Column(pd.PeriodDtype("M")),
-            "measure": pa.Column(str, _check("measure_of_observation", lambda s: s.isin(MEASURES))),
-            "value": pa.Column(float, nullable=True), "unit": pa.Column(str), "source": pa.Column(str),
+            "measure": _text_column(_check("measure_of_observation", lambda s: s.isin(MEASURES))),
+            "value": pa.Column(float, nullable=True), "unit": _text_column(), "source": _text_column(),
         }, strict=True),
-        "regions": pa.DataFrameSchema({c: pa.Column(str) for c in ("code", "name", "level", "parent", "short_name")},
+        "regions": pa.DataFrameSchema({c: _text_column() for c in ("code", "name", "level", "parent", "short_name")},
                                       strict=True),
         "targets": targets_input_schema(),
-        "projects": pa.DataFrameSchema({"project_id": pa.Column(str), "county_code": pa.Column(str),
+        "projects": pa.DataFrameSchema({"project_id": _text_column(), "county_code": _text_column(),
                                         "planned_investment": pa.Column(float),
                                         "completed_investment": pa.Column(float)}),
-        "township_weekly": pa.DataFrameSchema({"township_code": pa.Column(str), "investment_ytd": pa.Column(float)}),
+        "township_weekly": pa.DataFrameSchema({"township_code": _text_column(), "investment_ytd": pa.Column(float)}),
     }
     return schemas[name]
 

@@ -47,10 +47,11 @@ def finding_from_error(error: DataError, check: str) -> dict:
 
 
 def _split_source(source: pd.Series) -> tuple[pd.Series, pd.Series]:
-    parts = source.str.split("!", n=1, expand=True)
-    if parts.shape[1] == 1:
-        parts[1] = ""
-    return parts[0].fillna(""), parts[1].fillna("")
+    """``file!cell`` -> (file, cell), with vectorised string operations (no Python objects)."""
+    source = source.astype("str").fillna("")
+    has_cell = source.str.contains("!", regex=False)
+    return (source.str.replace(r"!.*$", "", regex=True),
+            source.str.replace(r"^[^!]*!", "", regex=True).where(has_cell, ""))
 
 
 def rows_to_findings(
@@ -59,17 +60,23 @@ def rows_to_findings(
     """Findings for every row of ``frame``; ``message`` builds the text from the rows."""
     if frame.empty:
         return findings_frame()
+    text = frame.select_dtypes("category").columns  # the reader's repeated columns: text for the message
+    frame = (frame.astype({c: "str" for c in text}) if len(text) else frame).reset_index(drop=True)
     file, location = _split_source(frame["source"])
-    return pd.DataFrame({"severity": severity, "check": check, "file": file.to_numpy(),
-                         "location": location.to_numpy(), "message": message(frame).to_numpy()}).astype(str)
+    n = len(frame)
+    return pd.DataFrame({  # Arrow strings throughout: a million findings are not a million Python objects
+        "severity": pd.Series([severity], dtype="str").repeat(n).reset_index(drop=True),
+        "check": pd.Series([check], dtype="str").repeat(n).reset_index(drop=True),
+        "file": file, "location": location, "message": message(frame).astype("str")})
 
 
 def check_cells(raw: pd.DataFrame) -> pd.DataFrame:
     """Masked and blank cells, unknown indicators and unknown regions in reader output."""
-    masked = raw[raw["raw"].isin(MASKED)]
-    blank = raw[(raw["raw"] == "") & (raw["period"].dt.month != 1) & raw["indicator"].notna()]
-    unknown_ind = raw[raw["indicator"].isna()].drop_duplicates(["label"])
-    unknown_reg = raw[raw["region_code"].isna()].drop_duplicates(["region_name"])
+    cells = ["source", "label", "period", "raw"]  # only the columns the messages use (a huge table stays cheap)
+    masked = raw.loc[raw["raw"].isin(MASKED), cells]
+    blank = raw.loc[(raw["raw"] == "") & (raw["period"].dt.month != 1) & raw["indicator"].notna(), cells]
+    unknown_ind = raw.loc[raw["indicator"].isna() & ~raw["label"].duplicated(), ["source", "label"]]  # first cell
+    unknown_reg = raw.loc[raw["region_code"].isna() & ~raw["region_name"].duplicated(), ["source", "region_name"]]
     return pd.concat([
         rows_to_findings(masked, "warning", "masked_cell", lambda f: (
             "masked cell '" + f["raw"] + "' (" + f["label"] + ", " + f["period"].astype(str)
