@@ -183,3 +183,125 @@ def test_the_bundled_sample_has_no_error_and_no_unit_warning(sample, tmp_path):
     result = ingest(sample, tmp_path / "out", now=NOW)
     assert result.ok
     assert set(result.findings["check"]) == {"masked_cell", "growth_vs_levels"}
+
+
+# ------------------------------------------------------------- tables that are cut, hostile cells
+
+
+QINGSHAN_HEAD = ("数据库：县区月度数据\n地区：青山县\n时间：2025年1月-2026年3月\n"
+                 "指标,2026年3月,2026年2月,2026年1月,2025年3月,2025年2月,2025年1月\n")
+FULL_ROW = "固定资产投资累计值(万元),250000,120000,,232000,110000,\n"
+
+
+def test_table_cut_mid_row_names_the_last_complete_row(city, tmp_path):
+    (city / "bureau" / "青山县.csv").write_text(QINGSHAN_HEAD + FULL_ROW + "固定资产投资累计增长(%),7.8,9", encoding="utf-8")
+    found = errors(run(city, tmp_path), "unreadable_table")
+    assert found["location"].tolist() == ["row 6"]
+    assert found["message"].iloc[0] == (
+        "the table ends in the middle of row 6 ('固定资产投资累计增长(%)'): 2 of the 6 month cells the header "
+        "promises; the last complete row is row 5 ('固定资产投资累计值(万元)'); expected the whole table (was the file "
+        "cut?)")
+
+
+def test_table_cut_between_rows_is_caught_by_its_missing_footer(city, tmp_path):
+    (city / "bureau" / "青山县.csv").write_text(QINGSHAN_HEAD + FULL_ROW, encoding="utf-8")  # no 数据来源 line
+    replace_in(city / "bureau" / "河口县.csv", "数据库：县区月度数据", "数据库：县区月度数据")  # same export
+    found = errors(run(city, tmp_path), "truncated_table")
+    assert found["file"].map(lambda f: f.rsplit("/", 1)[-1]).tolist() == ["青山县.csv"]
+    assert found["message"].iloc[0].startswith(
+        "the table stops after row 5 ('固定资产投资累计值(万元)') without the source line (数据来源：…) that the "
+        "other 1 table(s) of this export end with")
+
+
+def test_a_table_with_only_its_header_row_is_an_error(city, tmp_path):
+    (city / "bureau" / "青山县.csv").write_text(QINGSHAN_HEAD, encoding="utf-8")
+    found = errors(run(city, tmp_path), "unreadable_table")
+    assert found[["location", "message"]].values.tolist() == [[
+        "row 4", "the table has a header row but no indicator rows (was the file cut?); expected indicator rows "
+                 "below the header row"]]
+
+
+def test_a_month_later_than_the_files_stated_time_is_an_error(city, tmp_path):
+    text = QINGSHAN_HEAD.replace("时间：2025年1月-2026年3月", "时间：2025年1月-2026年2月") + FULL_ROW + "数据来源：x\n"
+    (city / "bureau" / "青山县.csv").write_text(text, encoding="utf-8")
+    found = errors(run(city, tmp_path), "unreadable_table")
+    assert found[["location", "message"]].values.tolist() == [[
+        "B4", "month 2026-03 in the header is later than the file's stated time (to 2026-02); expected months no "
+              "later than the '时间：' line above the header"]]
+
+
+def test_nul_in_a_label_is_an_unreadable_cell_and_reports_escape_it(city, tmp_path):
+    replace_in(city / "bureau" / "河口县.csv", "固定资产投资累计增长(%)", "固定资产\x00投资累计增长(%)")
+    result = run(city, tmp_path)
+    found = errors(result, "unreadable_table")
+    assert found[["location", "message"]].values.tolist() == [[
+        "A6", "unreadable cell '固定资产\\x00投资累计增长(%)': it holds the control character U+0000; expected text "
+              "without control characters (a damaged or binary file?)"]]
+    report = (tmp_path / "processed" / "validation-failed.md").read_bytes()
+    assert b"\x00" not in report and "固定资产\\x00投资".encode() in report
+    assert b"\x00" not in (tmp_path / "processed" / "validation-failed_findings.csv").read_bytes()
+
+
+def test_nul_in_a_region_name_is_not_reported_as_an_unknown_region(city, tmp_path):
+    replace_in(city / "bureau" / "河口县.csv", "地区：河口县", "地区：河口\x00县")
+    (city / "bureau" / "分县.csv").write_text("地区,指标,2026年3月\n河口\x00县,规上工业增加值累计增长(%),6.5\n",
+                                              encoding="utf-8")
+    found = errors(run(city, tmp_path))
+    assert "unknown_region" not in set(found["check"])
+    assert found.loc[found["file"].str.endswith("分县.csv"), "message"].tolist() == [
+        "unreadable cell '河口\\x00县': it holds the control character U+0000; expected text without control "
+        "characters (a damaged or binary file?)"]
+
+
+@pytest.mark.parametrize("label", ['"固定资产投资累计值(亿元)', "固" * 200_000])
+def test_a_stray_quote_or_a_giant_cell_is_a_clear_error_naming_the_file(city, tmp_path, label):
+    body = f"{label},1,2,,3,4,\n" + ("固定资产投资累计增长(%),7.8,9.1,,5.0,4.0,\n" * 6000)  # well over 131072 characters
+    (city / "bureau" / "青山县.csv").write_text(QINGSHAN_HEAD + body, encoding="utf-8")
+    result = run(city, tmp_path)
+    found = errors(result, "unreadable_table")
+    assert found["file"].iloc[0].endswith("青山县.csv") and found["location"].iloc[0].startswith("line ")
+    assert "a cell longer than 131072 characters usually means a stray double quote" in found["message"].iloc[0]
+    # the last good report stays as it was; the failed attempt says why
+    assert "OK, Parquet written" in (tmp_path / "processed" / "validation.md").read_text(encoding="utf-8")
+    assert "131072" in (tmp_path / "processed" / "validation-failed.md").read_text(encoding="utf-8")
+
+
+def test_links_leading_outside_the_data_folder_are_refused(city, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(city / "bureau" / "河口县.csv", elsewhere / "河口县.csv")
+    (city / "bureau" / "河口县.csv").unlink()
+    (city / "bureau" / "河口县.csv").symlink_to(elsewhere / "河口县.csv")
+    (city / "bureau" / "passwd.csv").symlink_to("/etc/passwd")
+    result = run(city, tmp_path)
+    found = errors(result, "outside_link")
+    assert sorted(found["message"].str.split(" is a link").str[0]) == ["bureau/passwd.csv", "bureau/河口县.csv"]
+    assert "outside the data folder: not read" in found["message"].iloc[0]
+    assert result.files_read == 1  # only 青山县.csv was read
+    followed = ingest(city, tmp_path / "followed", now=NOW, follow_links=True)
+    assert errors(followed, "unreadable_table")["file"].str.endswith("passwd.csv").all()  # read, and not a table
+    (city / "bureau" / "passwd.csv").unlink()
+    assert ingest(city, tmp_path / "followed", now=NOW, follow_links=True).ok
+
+
+def test_a_link_inside_the_data_folder_is_read(city, tmp_path):
+    (city / "bureau" / "河口县.csv").rename(city / "河口县-original.csv")
+    (city / "bureau" / "河口县.csv").symlink_to(city / "河口县-original.csv")
+    assert run(city, tmp_path).ok
+
+
+def test_reports_list_at_most_20_findings_per_check_and_file(city, tmp_path):
+    rows = [[f"{name}累计值(亿元)", "**", "**", "", "**", "**", ""] for name in
+            ["技改投资", "房地产开发投资", "房地产住宅投资", "规上工业总产值", "社会消费品零售总额", "固定资产投资"]]
+    write_nbs_csv(city / "bureau" / "青山县.csv", rows, region="青山县",
+                  months=["2026年3月", "2026年2月", "2026年1月", "2025年3月", "2025年2月", "2025年1月"])
+    result = ingest(city, tmp_path / "out", now=NOW)
+    masked = result.findings[result.findings["check"] == "masked_cell"]
+    assert result.ok and masked["file"].value_counts().to_dict() == {"青山县.csv": 24, "河口县.csv": 1}
+    report = (tmp_path / "out" / "validation.md").read_text(encoding="utf-8")
+    assert report.count("| warning | masked_cell | 青山县.csv |") == 21  # 20 findings and the line of the rest
+    assert "| warning | masked_cell | 青山县.csv | | … and 4 more (see validation_findings.csv) |" in report
+    assert report.count("| warning | masked_cell | 河口县.csv |") == 1
+    assert "| warning | masked_cell | 25 |" in report
+    full = pd.read_csv(tmp_path / "out" / "validation_findings.csv")
+    assert (full["check"] == "masked_cell").sum() == 25

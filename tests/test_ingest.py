@@ -134,7 +134,7 @@ def test_real_province_tables_ingest(real_data, tmp_path):
     package_regions().to_csv(tmp_path / "raw" / "regions.csv", index=False)  # the country and its provinces
     for path in (real_data / "nbs-province-monthly" / "xls").glob("*.xls"):
         (raw / path.name).symlink_to(path)
-    result = ingest(tmp_path / "raw", tmp_path / "out")
+    result = ingest(tmp_path / "raw", tmp_path / "out", follow_links=True)  # links to the shared real data
     assert result.ok and result.files_read == 31
     obs = pd.read_parquet(tmp_path / "out" / "observations.parquet")
     assert obs["region_code"].nunique() == 31 and len(obs) == 31 * 4 * 36

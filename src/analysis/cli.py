@@ -71,13 +71,15 @@ def _register_ingest(commands: argparse._SubParsersAction) -> None:
     sub = commands.add_parser("ingest", help="validate data/raw and write data/processed/*.parquet")
     sub.add_argument("--data-dir", default="data/raw", help="folder of raw inputs (default data/raw)")
     sub.add_argument("--out-dir", default="data/processed", help="output folder (default data/processed)")
+    sub.add_argument("--follow-links", action="store_true",
+                     help="read files that are links to places outside the data folder (refused by default)")
     sub.set_defaults(handler=_run_ingest)
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from analysis.data.ingest import ingest_command
 
-    return ingest_command(args.data_dir, args.out_dir)
+    return ingest_command(args.data_dir, args.out_dir, follow_links=args.follow_links)
 
 
 def _register_run(commands: argparse._SubParsersAction) -> None:

@@ -26,7 +26,7 @@ import pandas as pd
 from analysis.core.catalog import package_regions, region_name_index
 from analysis.core.errors import DataError, excel_cell
 from analysis.core.periods import parse_period_label
-from analysis.data.bureau_body import COLUMNS, MASKED, Cell, body_frame, parse_value, read_body
+from analysis.data.bureau_body import COLUMNS, MASKED, Cell, body_frame, check_controls, parse_value, read_body
 from analysis.data.bureau_body import text_of as _text
 
 __all__ = ["COLUMNS", "MASKED", "csv_encoding", "decode_csv", "iter_rows", "parse_value", "read_bureau_table",
@@ -231,6 +231,8 @@ def read_bureau_table(path: str | Path, regions: pd.DataFrame | None = None) -> 
     rows = iter_rows(path)
     head, indicator_col = _find_header(rows, path)
     header = len(head) - 1
+    for r, row in enumerate(head):
+        check_controls(row, r, path)
     columns = _month_columns(head[header], indicator_col + 1, path, header, _year_hint(head, header))
     _check_stated_time(columns, _stated_end(head, header), path, header)
     file_region = _header_region(head, header)

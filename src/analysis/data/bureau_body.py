@@ -145,7 +145,7 @@ def read_body(rows: Iterator[list[Cell]], path: Path, header: int, indicator_col
         if first.startswith(FOOTER):
             body.footer = True
             break
-        _check_controls(row, r, path)
+        check_controls(row, r, path)
         label = text_of(row[indicator_col]) if len(row) > indicator_col else ""
         if not label:
             if any(text_of(c) for c in row):
@@ -173,7 +173,8 @@ def read_body(rows: Iterator[list[Cell]], path: Path, header: int, indicator_col
     return body
 
 
-def _check_controls(row: list[Cell], r: int, path: Path) -> None:
+def check_controls(row: list[Cell], r: int, path: Path) -> None:
+    """``DataError`` naming the first cell of row ``r`` that holds a control character."""
     texts = [c for c in row if isinstance(c, str)]
     if not CONTROL_CHARACTERS.search(",".join(texts)):
         return

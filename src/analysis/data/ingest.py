@@ -30,7 +30,13 @@ from analysis.data.delivery import (
     short_fingerprint,
 )
 from analysis.data.inputs import read_projects, read_regions, read_targets, read_township_weekly
-from analysis.data.loaders import bureau_files, read_bureau_files, to_catalogue_units
+from analysis.data.loaders import (
+    bureau_inputs,
+    is_inside,
+    outside_link_finding,
+    read_bureau_files,
+    to_catalogue_units,
+)
 from analysis.data.processed import TABLES
 from analysis.data.schemas import processed_findings
 from analysis.data.validation import Limits, check_magnitude, findings_frame, validate_observations
@@ -62,26 +68,34 @@ class IngestResult:
         return not (self.findings["severity"] == "error").any()
 
 
-def collect(data_dir: str | Path, today: pd.Timestamp | None = None, limits: Limits | None = None) -> IngestResult:
+def collect(data_dir: str | Path, today: pd.Timestamp | None = None, limits: Limits | None = None,
+            follow_links: bool = False) -> IngestResult:
     """Read and validate everything in ``data_dir`` without writing anything.
 
     ``regions.csv`` comes first: when it is missing or not a tree nothing else is read (no
     table can be placed without it) and its errors are the whole report. ``today`` (default
-    now) bounds every date: no figure, report or week may come from the future.
+    now) bounds every date: no figure, report or week may come from the future. A file that
+    is a link leading outside ``data_dir`` is refused (an error) unless ``follow_links``.
     """
     data_dir = Path(data_dir)
     today = pd.Timestamp(today) if today is not None else pd.Timestamp.now()
     result = IngestResult()
+    csvs = {name: data_dir / f"{name}.csv" for name in INPUT_CSVS}
+    outside = {name: p for name, p in csvs.items()
+               if not follow_links and p.is_symlink() and not is_inside(p, data_dir)}
+    if "regions" in outside:
+        result.findings = findings_frame([{**outside_link_finding(outside["regions"], data_dir), "check": "regions"}])
+        return result
     regions, found = read_regions(data_dir)
-    result.inputs = [p for p in (data_dir / f"{name}.csv" for name in INPUT_CSVS) if p.is_file()]
+    result.inputs = [p for name, p in csvs.items() if p.is_file() and name not in outside]
     if regions is None:
         result.findings = found
         return result
     result.tables["regions"] = regions
-    files = bureau_files(data_dir)
+    files, refused = bureau_inputs(data_dir, follow_links)
     result.files_read = len(files)
     result.inputs += files
-    found = [found]
+    found = [found, refused, findings_frame([outside_link_finding(p, data_dir) for p in outside.values()])]
     if not files:
         found.append(findings_frame([{"severity": "error", "check": "no_tables",
                                       "file": str(data_dir / "bureau"), "location": "",
@@ -89,6 +103,7 @@ def collect(data_dir: str | Path, today: pd.Timestamp | None = None, limits: Lim
     raw, unreadable = read_bureau_files(files, regions)
     found += [unreadable, validate_observations(raw, limits, today)]
     obs, unit_problems = to_catalogue_units(raw)
+    del raw  # the reader's frame: only the observations are kept
     found += [unit_problems, check_magnitude(obs, regions.set_index("code")["level"], limits)]
     result.tables["observations"] = obs
     if files and obs.empty:
@@ -100,10 +115,11 @@ def collect(data_dir: str | Path, today: pd.Timestamp | None = None, limits: Lim
                "projects": lambda: read_projects(data_dir, regions, today, limits),
                "township_weekly": lambda: read_township_weekly(data_dir, regions, today)}
     for name, read in readers.items():
-        if not (data_dir / f"{name}.csv").is_file():
-            found.append(findings_frame([{"severity": "info", "check": "missing_file",
-                                          "file": str(data_dir / f"{name}.csv"), "location": "",
-                                          "message": f"{name}.csv not present (optional)"}]))
+        if name in outside:
+            continue
+        if not csvs[name].is_file():
+            found.append(findings_frame([{"severity": "info", "check": "missing_file", "file": str(csvs[name]),
+                                          "location": "", "message": f"{name}.csv not present (optional)"}]))
             continue
         table, problems = read()
         found.append(problems)
@@ -114,7 +130,8 @@ def collect(data_dir: str | Path, today: pd.Timestamp | None = None, limits: Lim
     return result
 
 
-def ingest(data_dir: str | Path, out_dir: str | Path, *, now: datetime | None = None) -> IngestResult:
+def ingest(data_dir: str | Path, out_dir: str | Path, *, now: datetime | None = None,
+           follow_links: bool = False) -> IngestResult:
     """Validate ``data_dir`` and, only when there is no error, replace ``out_dir``'s tables.
 
     Success writes every Parquet, ``validation.md``, the findings CSV and ``delivery.json``
@@ -126,7 +143,7 @@ def ingest(data_dir: str | Path, out_dir: str | Path, *, now: datetime | None = 
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     now = now or datetime.now().astimezone()
-    result = collect(data_dir, pd.Timestamp(now.replace(tzinfo=None)))
+    result = collect(data_dir, pd.Timestamp(now.replace(tzinfo=None)), follow_links=follow_links)
     out_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(out_dir / LOCK_NAME):  # two ingests into one folder take turns: no mixed set of files
         return _write(result, data_dir, out_dir, now)
@@ -193,9 +210,9 @@ def _still_previous(previous: dict | None) -> str:
             f"fingerprint {short_fingerprint(previous)} (its report is validation.md)")
 
 
-def ingest_command(data_dir: str | Path, out_dir: str | Path) -> int:
+def ingest_command(data_dir: str | Path, out_dir: str | Path, follow_links: bool = False) -> int:
     """CLI wrapper: ingest, print a short summary, exit 1 when there is an error."""
-    result = ingest(data_dir, out_dir)
+    result = ingest(data_dir, out_dir, follow_links=follow_links)
     obs = result.tables.get("observations", pd.DataFrame())
     print(f"q1brief ingest: {result.files_read} bureau tables, {len(obs)} observations, "
           f"{len(result.tables.get('regions', []))} regions")
@@ -204,7 +221,8 @@ def ingest_command(data_dir: str | Path, out_dir: str | Path) -> int:
         print(f"  {r.severity:7s} {r.check:20s} {r.count}")
     errors = result.findings[result.findings["severity"] == "error"]
     for r in errors.head(20).itertuples(index=False):
-        print(f"  ERROR {md_cell(r.message, 500)}")
+        where = f"{r.file} [{r.location}]: " if r.file and r.location else (f"{r.file}: " if r.file else "")
+        print(f"  ERROR {md_cell(where + r.message, 500)}")
     if len(errors) > 20:
         print(f"  ... and {len(errors) - 20} more errors (see the report)")
     if not result.ok:

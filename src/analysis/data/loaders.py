@@ -8,6 +8,7 @@ zero-filled: a blank number is NaN and is reported by the validator, never repla
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,7 +31,8 @@ from analysis.data.inputs import (
 )
 from analysis.data.validation import check_cells, finding_from_error, findings_frame, rows_to_findings
 
-__all__ = ["BUREAU_SUFFIXES", "OBS_COLUMNS", "PROJECT_HEADERS", "WEEKLY_HEADERS", "bureau_files", "load_observations",
+__all__ = ["BUREAU_SUFFIXES", "OBS_COLUMNS", "PROJECT_HEADERS", "WEEKLY_HEADERS", "bureau_files", "bureau_inputs",
+           "is_inside", "load_observations",
            "load_projects", "load_regions", "load_targets", "load_township_weekly", "read_bureau_files", "read_table",
            "to_catalogue_units"]
 
@@ -38,25 +40,83 @@ BUREAU_SUFFIXES = (".csv", ".xls", ".xlsx")
 OBS_COLUMNS = ["region_code", "region_name", "indicator", "period", "measure", "value", "unit", "source"]
 
 def bureau_files(data_dir: str | Path) -> list[Path]:
-    """Bureau tables under ``data_dir/bureau`` (sorted, so runs are reproducible)."""
-    folder = Path(data_dir) / "bureau"
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in BUREAU_SUFFIXES and p.is_file())
+    """Bureau tables under ``data_dir/bureau`` (sorted, so runs are reproducible); files
+    reached through a link leading outside the data folder are left out (see
+    :func:`bureau_inputs`)."""
+    return bureau_inputs(data_dir)[0]
+
+
+def bureau_inputs(data_dir: str | Path, follow_links: bool = False) -> tuple[list[Path], pd.DataFrame]:
+    """Bureau tables under ``data_dir/bureau``, and an error finding for each file or folder
+    there that is a link leading outside the data folder (``/etc/passwd``, a share): such a
+    file is not read unless ``follow_links``, so a delivery is only what is in its folder."""
+    root = Path(data_dir)
+    folder = root / "bureau"
+    files, refused = [], []
+    for current, dirs, names in os.walk(folder, followlinks=follow_links):
+        for name in sorted([*names, *dirs]):
+            path = Path(current) / name
+            if not follow_links and path.is_symlink() and not is_inside(path, root):
+                refused.append(outside_link_finding(path, root))
+            elif name in names and path.suffix.lower() in BUREAU_SUFFIXES and path.is_file():
+                files.append(path)
+    return sorted(files), findings_frame(refused)
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links resolved, lies inside ``root`` (links resolved too)."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
+def outside_link_finding(path: Path, root: Path) -> dict:
+    """The error finding for a link that leads outside the data folder."""
+    return {"severity": "error", "check": "outside_link", "file": str(path), "location": "",
+            "message": f"{path.relative_to(root).as_posix()} is a link to {os.path.realpath(path)}, outside the data "
+                       f"folder: not read; expected files inside {root.name}/ (copy the file in, or pass "
+                       "--follow-links to read linked files)"}
 
 
 def read_bureau_files(files: Iterable[Path], regions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reader output of many files and the findings for files that could not be read.
 
-    One bad file does not stop the others; its ``DataError`` becomes an error finding.
+    One bad file does not stop the others; its ``DataError`` becomes an error finding. A
+    table that lacks the closing source line (``数据来源：…``) that the other tables of the
+    same export end with is reported as cut (an error naming its last row).
     """
-    frames, problems = [], []
+    frames, problems, shapes = [], [], []
     for path in files:
         try:
-            frames.append(read_bureau_table(path, regions))
+            frame = read_bureau_table(path, regions)
         except DataError as error:
             problems.append(finding_from_error(error, "unreadable_table"))
+            continue
+        frames.append(frame)
+        shapes.append((path, frame.attrs.get("database", ""), frame.attrs.get("layout"), frame.attrs.get("footer"),
+                       frame.attrs.get("last_row")))
+    problems += _cut_tables(shapes)
     raw = (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)) if frames \
         else read_bureau_table_empty()
     return raw, findings_frame(problems)
+
+
+def _cut_tables(shapes: list[tuple]) -> list[dict]:
+    """Tables of one export (same 数据库 line and layout) without the footer the others have."""
+    found = []
+    groups: dict[tuple, list[tuple]] = {}
+    for shape in shapes:
+        if shape[1]:
+            groups.setdefault((shape[1], shape[2]), []).append(shape)
+    for members in groups.values():
+        ended = [m for m in members if m[3]]
+        for path, _, _, footer, last in members:
+            if ended and not footer:
+                row, label = last or (0, "")
+                found.append({
+                    "severity": "error", "check": "truncated_table", "file": str(path), "location": f"row {row}",
+                    "message": f"the table stops after row {row} ({label!r}) without the source line (数据来源：…) "
+                               f"that the other {len(ended)} table(s) of this export end with: the file looks cut; "
+                               "expected the whole table as exported"})
+    return found
 
 
 def read_bureau_table_empty() -> pd.DataFrame:

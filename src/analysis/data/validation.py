@@ -42,8 +42,9 @@ def findings_frame(rows: list[dict] | None = None) -> pd.DataFrame:
 
 def finding_from_error(error: DataError, check: str) -> dict:
     """One error finding from a ``DataError`` raised by a reader."""
-    return {"severity": "error", "check": check, "file": error.path or "",
-            "location": error.location or "", "message": str(error)}
+    message = error.reason + (f"; expected {error.expected}" if error.expected else "")
+    return {"severity": "error", "check": check, "file": error.path or "", "location": error.location or "",
+            "message": message}
 
 
 def _split_source(source: pd.Series) -> tuple[pd.Series, pd.Series]:
