@@ -88,41 +88,42 @@ class Body:
 
     months: list[int]  # column of each month
     rows: array = field(default_factory=lambda: array("q"))  # machine ints: no Python object per row
-    labels: list[str] = field(default_factory=list)
-    regions: list[str | None] = field(default_factory=list)
-    cells: list[list[Cell]] = field(default_factory=list)  # one list per month column
+    regions: list[str | None] = field(default_factory=list)  # one shared string per region name
     footer: bool = False
+    last_label: str = ""
+    _labels: list[str] = field(default_factory=list)  # rows not yet packed
+    _cells: list[list[Cell]] = field(default_factory=list)
     _packed: list[tuple] = field(default_factory=list)
 
     def add(self, r: int, label: str, region: str | None, row: list[Cell]) -> None:
+        """Keep one indicator row."""
+        if not self._cells:
+            self._cells = [[] for _ in self.months]
         self.rows.append(r)
-        self.labels.append(label)
         self.regions.append(region)
+        self._labels.append(label)
         for j, c in enumerate(self.months):
-            self.cells[j].append(row[c] if c < len(row) else None)
-        if len(self.rows) % CHUNK == 0:
+            self._cells[j].append(row[c] if c < len(row) else None)
+        self.last_label = label
+        if len(self._labels) == CHUNK:
             self._pack()
 
     def _pack(self) -> None:
-        start = len(self._packed) * CHUNK
-        self._packed.append((_pack(self.labels[start:]), [_pack(column) for column in self.cells]))
-        self.labels[start:] = [None] * (len(self.labels) - start)  # type: ignore[list-item]
-        self.cells = [[] for _ in self.months]
+        self._packed.append((_pack(self._labels), [_pack(column) for column in self._cells]))
+        self._labels, self._cells = [], [[] for _ in self.months]
 
     def columns(self) -> tuple[pd.Series, list[pd.Series | np.ndarray]]:
-        """All labels, and the cells of each month column, packed."""
-        if len(self.rows) % CHUNK:
+        """All labels, and the cells of each month column, packed (once: the body is emptied)."""
+        if self._labels:
             self._pack()
         labels = [chunk[0] for chunk in self._packed]
         cells = [[chunk[1][j] for chunk in self._packed] for j in range(len(self.months))]
-        self._packed, self.labels = [], []
+        self._packed = []
         return (_concat(labels), [_concat(column) for column in cells])
 
     def last_row(self) -> tuple[int, str] | None:
         """(1-based row, label) of the last indicator row read."""
-        return (self.rows[-1] + 1, self._last_label) if self.rows else None
-
-    _last_label: str = ""
+        return (self.rows[-1] + 1, self.last_label) if self.rows else None
 
 
 def _concat(parts: list[pd.Series | np.ndarray]) -> pd.Series | np.ndarray:
@@ -134,7 +135,7 @@ def _concat(parts: list[pd.Series | np.ndarray]) -> pd.Series | np.ndarray:
 def read_body(rows: Iterator[list[Cell]], path: Path, header: int, indicator_col: int, months: list[int],
               file_region: str | None) -> Body:
     """Collect the indicator rows after the header row (``rows`` continues after it)."""
-    body = Body(months, cells=[[] for _ in months])
+    body = Body(months)
     width = max(months) + 1
     skipped = [c for c in range(indicator_col + 1, width) if c not in set(months)]
     names: dict[str, str] = {}  # one string object per region name, not one per row
@@ -169,7 +170,6 @@ def read_body(rows: Iterator[list[Cell]], path: Path, header: int, indicator_col
     if not body.rows:
         raise DataError("the table has a header row but no indicator rows (was the file cut?)", path=path,
                         location=f"row {header + 1}", expected="indicator rows below the header row")
-    body._last_label = previous[1] if previous else ""
     return body
 
 
@@ -218,7 +218,7 @@ def body_frame(body: Body, periods: list[pd.Period], names: dict[str, str], path
     frame = pd.DataFrame({
         "region_code": pd.Categorical(pd.Series(region_names, dtype=object).map(names)).take(np.repeat(region_codes, m))
         if n else pd.Categorical([]),
-        "region_name": pd.Categorical.from_codes(np.repeat(region_codes, m), _categories(region_names)),
+        "region_name": pd.Categorical.from_codes(np.repeat(region_codes, m), region_names),
         "indicator": per_label["indicator"].array.take(at),
         "period": pd.PeriodIndex.from_ordinals(np.tile(np.asarray([p.ordinal for p in periods], dtype=np.int64), n),
                                                freq="M"),
@@ -226,7 +226,7 @@ def body_frame(body: Body, periods: list[pd.Period], names: dict[str, str], path
         "value": value,
         "unit": per_label["unit"].array.take(at),
         "source": f"{path.name}!" + letters + pd.Series(pa.array(rows).cast(pa.string()), dtype="str"),
-        "label": pd.Categorical.from_codes(at, _categories(label_names)),
+        "label": pd.Categorical.from_codes(at, label_names),
         "raw": raw,
     })
     return frame  # built in the order of COLUMNS
@@ -243,24 +243,17 @@ def _encode(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
-def _categories(values: pd.Index) -> pd.Index:
-    """Categories as they are (Arrow strings stay Arrow strings: 2,000,000 labels are not
-    turned into Python objects)."""
-    return values
-
-
 def _label_parts(labels: pd.Index) -> pd.DataFrame:
     """Indicator code, measure and unit of each distinct label, as categoricals (one Python
     call per distinct label; the results are interned, so a million labels cost arrays)."""
     n = len(labels)
     indicator, measure, unit = (np.empty(n, dtype=object) for _ in range(3))
-    seen: dict[str, str] = {}
+    units: dict[str, str] = {}
     for i, label in enumerate(labels):
         name, suffix, bracket = parse_row_label(label)
-        code = match_indicator(name)
-        indicator[i] = seen.setdefault(code, code) if code is not None else None
+        indicator[i] = match_indicator(name)  # the catalogue's own code strings
         measure[i] = suffix or NO_SUFFIX_MEASURE
-        unit[i] = seen.setdefault(bracket or "", bracket or "")
+        unit[i] = units.setdefault(bracket or "", bracket or "")
     return pd.DataFrame({"indicator": pd.Categorical(indicator), "measure": pd.Categorical(measure),
                          "unit": pd.Categorical(unit)})
 

@@ -222,7 +222,7 @@ def _township_parents(frame: pd.DataFrame, regions: pd.DataFrame, path: Path, ch
                    "is the county code"} for i in np.flatnonzero(wrong.to_numpy())])
 
 
-def _regions_or_file(data_dir: str | Path, regions: pd.DataFrame | None) -> pd.DataFrame | None:
+def regions_or_file(data_dir: str | Path, regions: pd.DataFrame | None) -> pd.DataFrame | None:
     """``regions`` when given, else ``regions.csv`` of the data folder when there is one."""
     if regions is None and (Path(data_dir) / "regions.csv").is_file():
         return load_regions(data_dir)
@@ -239,7 +239,7 @@ def load_regions(data_dir: str | Path) -> pd.DataFrame:
 
 def load_targets(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Targets from ``targets.csv``, checked against ``regions`` (or ``regions.csv`` beside it)."""
-    table, found = read_targets(data_dir, _regions_or_file(data_dir, regions))
+    table, found = read_targets(data_dir, regions_or_file(data_dir, regions))
     raise_first_error(found)
     return table  # type: ignore[return-value]
 
@@ -247,7 +247,7 @@ def load_targets(data_dir: str | Path, regions: pd.DataFrame | None = None) -> p
 def load_projects(data_dir: str | Path, regions: pd.DataFrame | None = None,
                   today: pd.Timestamp | None = None) -> pd.DataFrame:
     """The key-project ledger (项目台账); ``today`` (default now) bounds the report date."""
-    table, found = read_projects(data_dir, _regions_or_file(data_dir, regions), today or pd.Timestamp.now())
+    table, found = read_projects(data_dir, regions_or_file(data_dir, regions), today or pd.Timestamp.now())
     raise_first_error(found)
     return table  # type: ignore[return-value]
 
@@ -255,6 +255,6 @@ def load_projects(data_dir: str | Path, regions: pd.DataFrame | None = None,
 def load_township_weekly(data_dir: str | Path, regions: pd.DataFrame | None = None,
                          today: pd.Timestamp | None = None) -> pd.DataFrame:
     """Township weekly investment reports (乡镇周报); ``today`` (default now) bounds the weeks."""
-    table, found = read_township_weekly(data_dir, _regions_or_file(data_dir, regions), today or pd.Timestamp.now())
+    table, found = read_township_weekly(data_dir, regions_or_file(data_dir, regions), today or pd.Timestamp.now())
     raise_first_error(found)
     return table  # type: ignore[return-value]

@@ -22,12 +22,12 @@ from analysis.data.bureau import read_bureau_table
 from analysis.data.inputs import (
     PROJECT_HEADERS,
     WEEKLY_HEADERS,
-    _regions_or_file,
     load_projects,
     load_regions,
     load_targets,
     load_township_weekly,
     read_table,
+    regions_or_file,
 )
 from analysis.data.validation import check_cells, finding_from_error, findings_frame, rows_to_findings
 
@@ -196,9 +196,10 @@ def load_observations(data_dir: str | Path, regions: pd.DataFrame | None = None)
     Rows whose indicator is not in the catalogue are left out with a ``UserWarning``
     naming them; :func:`analysis.data.ingest.ingest` lists every finding in its report.
     """
-    regions = _regions_or_file(data_dir, regions)
-    raw, problems = read_bureau_files(bureau_files(data_dir), regions)
-    found = pd.concat([problems, check_cells(raw)], ignore_index=True)
+    regions = regions_or_file(data_dir, regions)
+    files, refused = bureau_inputs(data_dir)
+    raw, problems = read_bureau_files(files, regions)
+    found = pd.concat([refused, problems, check_cells(raw)], ignore_index=True)
     obs, unit_problems = to_catalogue_units(raw)
     found = pd.concat([found, unit_problems], ignore_index=True)
     errors = found[found["severity"] == "error"]
