@@ -57,9 +57,10 @@ def collect(data_dir: str | Path) -> IngestResult:
     data_dir = Path(data_dir)
     result = IngestResult()
     found: list[pd.DataFrame] = []
-    catalogue = _try(lambda: load_catalogue(data_dir), "catalogue", found, data_dir / CATALOGUE_FILE)
+    # indicators.csv and q1brief.toml are optional: without them the loaders give the defaults.
+    catalogue = _try(lambda: load_catalogue(data_dir), "catalogue", found, data_dir)
     catalogue = indicators() if catalogue is None else catalogue
-    settings = _try(lambda: load_settings(data_dir, catalogue), "settings", found, data_dir / SETTINGS_FILE)
+    settings = _try(lambda: load_settings(data_dir, catalogue), "settings", found, data_dir)
     result.settings = settings if isinstance(settings, Settings) else Settings()
     regions = _try(lambda: load_regions(data_dir), "regions", found, data_dir / "regions.csv")
     files = bureau_files(data_dir)
@@ -94,7 +95,7 @@ def _load(loader: Callable, data_dir: Path, regions: pd.DataFrame | None, catalo
 
 def _try(load: Callable[[], object], check: str, found: list[pd.DataFrame], path: Path) -> Any:
     """Run one loader; a missing optional file is an ``info`` finding, a bad one an error."""
-    if not path.is_file():
+    if not path.exists():
         found.append(findings_frame([{"severity": "info", "check": "missing_file", "file": str(path),
                                       "location": "", "message": f"{path.name} not present (optional)"}]))
         return None
@@ -150,6 +151,10 @@ def render_report(result: IngestResult, data_dir: str | Path) -> str:
         "# Validation report", "",
         f"- data folder: `{Path(data_dir).name}` (q1brief {__version__})",
         f"- bureau tables read: {result.files_read}",
+        f"- indicator catalogue: {len(result.tables.get('catalogue', []))} indicators "
+        f"({'packaged + ' + CATALOGUE_FILE if (Path(data_dir) / CATALOGUE_FILE).is_file() else 'packaged'})",
+        f"- settings: {SETTINGS_FILE if (Path(data_dir) / SETTINGS_FILE).is_file() else 'defaults'} "
+        f"(headline {', '.join(result.settings.headline_indicators)})",
         f"- observations: {len(obs)} ({int(obs['value'].notna().sum()) if len(obs) else 0} with a value)",
         f"- result: {'OK, Parquet written' if result.ok else 'ERRORS, no Parquet written'}",
         "", "## Summary", "",
@@ -159,6 +164,12 @@ def render_report(result: IngestResult, data_dir: str | Path) -> str:
     lines += [f"| {r.severity} | {r.check} | {r.count} |" for r in counts.itertuples(index=False)]
     if counts.empty:
         lines.append("| - | no findings | 0 |")
+    sources = result.tables.get("sources", pd.DataFrame())
+    if len(sources):
+        lines += ["", "## Files", "", "| file | layout | database | notes | source |", "|---|---|---|---|---|"]
+        for r in sources.itertuples(index=False):
+            cells = [Path(r.file).name, r.layout, r.database, r.notes, r.source]
+            lines.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " / ") for c in cells) + " |")
     lines += ["", "## Findings", "", "| severity | check | file | location | message |", "|---|---|---|---|---|"]
     for r in result.findings.itertuples(index=False):
         message = str(r.message).replace("|", "\\|")
