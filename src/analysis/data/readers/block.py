@@ -70,7 +70,8 @@ def _label_table(labels: pd.Series, calibers: pd.Series, units: pd.Series,
 
     A terminal column ``<指标>_<口径>`` comes with its 口径 split off; a name that merely
     ends like a suffix (a city's ``各项贷款余额``) is matched whole when the stripped name is
-    unknown; an index bracket (``上年同月=100``) decides the measure over any suffix.
+    unknown (the suffix still gives the measure); an index bracket (``上年同月=100``) decides
+    the measure over any suffix.
     """
     aliases = alias_index(catalogue)
     keys = pd.DataFrame({"label": labels, "caliber": calibers, "unit_hint": units}).drop_duplicates()
@@ -85,8 +86,8 @@ def _label_table(labels: pd.Series, calibers: pd.Series, units: pd.Series,
         if caliber and index is None:
             measure = caliber_measure(caliber) or measure
         code = aliases.get(name)
-        if code is None and bare in aliases:
-            name, code, measure = bare, aliases[bare], (caliber_measure(caliber) if caliber else None)
+        if code is None and bare in aliases:  # the whole text is a name: keep what its suffix says
+            name, code = bare, aliases[bare]
         out.append((label, caliber, hint, code or derived_code(name), index or measure or NO_SUFFIX_MEASURE,
                     unit if unit is not None else (hint or "")))
     return pd.DataFrame(out, columns=["label", "caliber", "unit_hint", "indicator", "measure", "unit"])
