@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.core.catalog import alias_index, derived_code
 from analysis.core.errors import excel_cell
@@ -33,6 +35,7 @@ COLUMNS = [
     "source", "label", "raw",
 ]
 ATTRIBUTES = ("region", "label", "period", "frequency", "unit", "caliber")
+STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default string dtype
 
 
 @dataclass
@@ -55,18 +58,22 @@ class Block:
     keep: np.ndarray | None = None
 
 
-def _spread(block: Block, name: str, default: object) -> np.ndarray:
+def _spread(block: Block, name: str, default: object) -> tuple[np.ndarray, np.ndarray]:
+    """(code per cell, distinct values) of one attribute: attributes belong to a data row, a
+    column or the whole block, so they are factorised before being spread over the cells."""
     n_rows, n_cols = block.cells.shape
-    if name in block.row_keys:
-        return np.repeat(np.asarray(block.row_keys[name], dtype=object), n_cols)
-    if name in block.col_keys:
-        return np.tile(np.asarray(block.col_keys[name], dtype=object), n_rows)
-    return np.full(n_rows * n_cols, block.fixed.get(name, default), dtype=object)
+    if name in block.row_keys or name in block.col_keys:
+        by_row = name in block.row_keys
+        values = pd.Series(block.row_keys[name] if by_row else block.col_keys[name], dtype=object)
+        codes, uniques = pd.factorize(values.fillna(default), use_na_sentinel=False)
+        spread = np.repeat(codes, n_cols) if by_row else np.tile(codes, n_rows)
+        return spread, np.asarray(uniques, dtype=object)
+    value = block.fixed.get(name, default)
+    return np.zeros(n_rows * n_cols, dtype=np.int64), np.array([default if value is None else value], dtype=object)
 
 
-def _label_table(labels: pd.Series, calibers: pd.Series, units: pd.Series,
-                 catalogue: pd.DataFrame | None) -> pd.DataFrame:
-    """Indicator code, measure and unit of every distinct (label, 口径, unit) combination.
+def _label_table(keys: pd.DataFrame, catalogue: pd.DataFrame | None) -> pd.DataFrame:
+    """Indicator code, measure and unit of every distinct (label, 口径, unit, frequency).
 
     A terminal column ``<指标>_<口径>`` comes with its 口径 split off; a name that merely
     ends like a suffix (a city's ``各项贷款余额``) is matched whole when the stripped name is
@@ -74,9 +81,8 @@ def _label_table(labels: pd.Series, calibers: pd.Series, units: pd.Series,
     the measure over any suffix.
     """
     aliases = alias_index(catalogue)
-    keys = pd.DataFrame({"label": labels, "caliber": calibers, "unit_hint": units}).drop_duplicates()
     out = []
-    for label, caliber, hint in keys.itertuples(index=False):
+    for label, caliber, hint, frequency in keys.itertuples(index=False):
         text = _norm(label)
         if caliber and text.endswith(_norm(caliber)):
             text = text[: -len(_norm(caliber))].rstrip("_:：")
@@ -88,9 +94,9 @@ def _label_table(labels: pd.Series, calibers: pd.Series, units: pd.Series,
         code = aliases.get(name)
         if code is None and bare in aliases:  # the whole text is a name: keep what its suffix says
             name, code = bare, aliases[bare]
-        out.append((label, caliber, hint, code or derived_code(name), index or measure or NO_SUFFIX_MEASURE,
-                    unit if unit is not None else (hint or "")))
-    return pd.DataFrame(out, columns=["label", "caliber", "unit_hint", "indicator", "measure", "unit"])
+        measure = for_frequency(index or measure or NO_SUFFIX_MEASURE, frequency)
+        out.append((code or derived_code(name), measure, unit if unit is not None else (hint or "")))
+    return pd.DataFrame(out, columns=["indicator", "measure", "unit"])
 
 
 def tidy(block: Block, region_codes: dict[str, str], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -101,38 +107,44 @@ def tidy(block: Block, region_codes: dict[str, str], catalogue: pd.DataFrame | N
     grid_rows = np.repeat(block.rows, n_cols)
     grid_cols = np.tile(block.cols, n_rows)
     keep = np.ones(flat.shape, bool) if block.keep is None else block.keep.reshape(-1)
-    attrs = {name: _spread(block, name, "")[keep] for name in ATTRIBUTES}
+    spread = {name: _spread(block, name, "M" if name == "frequency" else "") for name in ATTRIBUTES}
+    codes = {name: c[keep] for name, (c, _) in spread.items()}
+    uniques = {name: u for name, (_, u) in spread.items()}
     flat, grid_rows, grid_cols = flat[keep], grid_rows[keep], grid_cols[keep]
     values, _status, raw, bad = parse_values(flat)
     if bad >= 0:
-        raise unparseable(raw[bad], block.path, excel_cell(int(grid_rows[bad]), int(grid_cols[bad])))
-    labels = pd.Series(attrs["label"], dtype=object).astype(str)
-    calibers = pd.Series(attrs["caliber"], dtype=object).fillna("").astype(str)
-    hints = pd.Series(attrs["unit"], dtype=object).fillna("").astype(str)
-    table = _label_table(labels, calibers, hints, catalogue)
-    parsed = pd.DataFrame({"label": labels, "caliber": calibers, "unit_hint": hints}).merge(
-        table, on=["label", "caliber", "unit_hint"], how="left", sort=False)
-    frequency = pd.Series(attrs["frequency"], dtype=object).fillna("M").replace("", "M").astype(str)
-    measure = [for_frequency(m, f) for m, f in zip(parsed["measure"], frequency, strict=True)]
-    region_name = pd.Series(attrs["region"], dtype=object).astype(str)
-    letters = {c: excel_cell(0, int(c))[:-1] for c in np.unique(grid_cols)} if len(grid_cols) else {}
-    source = (block.path.name + "!" + pd.Series(grid_cols).map(letters).astype(str)
-              + (pd.Series(grid_rows) + 1).astype(str))
+        raise unparseable(raw[bad].as_py(), block.path, excel_cell(int(grid_rows[bad]), int(grid_cols[bad])))
+    uniques["frequency"] = np.where(uniques["frequency"] == "", "M", uniques["frequency"]).astype(object)
+    names = ("label", "caliber", "unit", "frequency")
+    combined = np.ravel_multi_index([codes[n] for n in names], [len(uniques[n]) for n in names])
+    distinct, which = np.unique(combined, return_inverse=True)
+    parts = np.unravel_index(distinct, [len(uniques[n]) for n in names])
+    parsed = _label_table(pd.DataFrame({n: uniques[n][p] for n, p in zip(names, parts, strict=True)}), catalogue)
+    region_code = [region_codes.get(str(n)) for n in uniques["region"]]
+    letters = pa.array([excel_cell(0, int(c))[:-1] for c in block.cols], type=pa.string())
+    column = np.tile(np.arange(len(block.cols)), n_rows)[keep]
+    source = pc.binary_join_element_wise(block.path.name + "!", letters.take(pa.array(column)),
+                                         pc.cast(pa.array(grid_rows + 1), pa.string()), "")
     frame = pd.DataFrame({
-        "region_code": region_name.map(region_codes),
-        "region_name": region_name,
-        "indicator": parsed["indicator"].to_numpy(dtype=object),
-        "period": pd.PeriodIndex.from_ordinals(np.asarray(attrs["period"], dtype="int64"), freq="M")
-        if len(flat) else pd.PeriodIndex([], freq="M"),
-        "frequency": frequency.to_numpy(dtype=object),
-        "measure": np.asarray(measure, dtype=object),
-        "value": values.astype(float),
-        "unit": parsed["unit"].to_numpy(dtype=object),
-        "source": source.to_numpy(dtype=object),
-        "label": labels.to_numpy(dtype=object),
-        "raw": raw,
+        "region_code": _strings(region_code, codes["region"]),
+        "region_name": _strings(uniques["region"], codes["region"]),
+        "indicator": _strings(parsed["indicator"], which),
+        "period": pd.PeriodIndex.from_ordinals(uniques["period"].astype("int64")[codes["period"]], freq="M"),
+        "frequency": _strings(uniques["frequency"], codes["frequency"]),
+        "measure": _strings(parsed["measure"], which),
+        "value": values,
+        "unit": _strings(parsed["unit"], which),
+        "source": pd.Series(source, dtype=STR),
+        "label": _strings(uniques["label"], codes["label"]),
+        "raw": pd.Series(raw, dtype=STR),
     })
     return frame[COLUMNS]
+
+
+def _strings(values: object, codes: np.ndarray) -> pd.Series:
+    """``values[codes]`` as a string column built in Arrow (no Python object per cell)."""
+    distinct = pa.array([None if v is None else str(v) for v in values], type=pa.string())
+    return pd.Series(distinct.take(pa.array(codes)), dtype=STR)
 
 
 def empty_observations() -> pd.DataFrame:

@@ -27,8 +27,13 @@ PERIOD_FORMS = "'2026年3月', '2026年1-3月', '1-2月', '2026年第一季度',
 
 def is_footer(row: list[Cell]) -> bool:
     """A note (注：), source (数据来源：) or remark line: the table has ended."""
-    first = next((text(c) for c in row if text(c)), "")
-    return first.startswith(FOOTER)
+    for c in row:
+        if c is None or c == "":
+            continue
+        first = text(c)
+        if first:
+            return first.startswith(FOOTER)
+    return False
 
 
 def data_rows(grid: Grid, start: int) -> tuple[list[int], int]:
@@ -38,16 +43,17 @@ def data_rows(grid: Grid, start: int) -> tuple[list[int], int]:
         row = grid.rows[r]
         if is_footer(row):
             return rows, r
-        if any(text(c) for c in row):
-            rows.append(r)
+        if (any(row) or any(c is not None and c != "" for c in row)) and any(text(c) for c in row):
+            rows.append(r)  # any(row): the quick test for a row of text (a 0.0 cell is falsy)
     return rows, len(grid.rows)
 
 
 def matrix(grid: Grid, rows: list[int], width: int) -> np.ndarray:
     """The cells of ``rows`` as an object array padded with None to ``width`` columns."""
-    padded = [(grid.rows[r] + [None] * width)[:width] for r in rows]
     out = np.empty((len(rows), width), dtype=object)
-    out[:] = padded if padded else np.empty((0, width), dtype=object)
+    for i, r in enumerate(rows):
+        row = grid.rows[r]
+        out[i, : len(row)] = row
     return out
 
 
