@@ -29,7 +29,7 @@ def test_inspect_a_good_folder(city, capsys):
     assert "固定资产投资累计值(亿元) -> fai ytd_value [M] (亿元), 6 cells" in out
     assert "periods: M: 2025-01 .. 2026-03 (6 periods)" in out
     assert "cells: 7 values, 1 masked, 4 blank" in out  # 6 months x 2 rows: four blank Januaries, one **
-    assert "warning [F6] masked_cell: masked cell '**'" in out and "ingest would read this file" in out
+    assert "  warning masked_cell (1):\n    [F6] masked cell '**'" in out and "ingest would read this file" in out
     assert "2 file(s) inspected, 0 would stop ingest" in out
     assert snapshot(city.parent) == before  # nothing written
 
@@ -50,7 +50,7 @@ def test_inspect_exits_1_where_ingest_would_fail(city, capsys):
     assert main(["inspect", str(bad), str(broken), "--raw-dir", str(city)]) == 1
     out = capsys.readouterr().out
     assert "regions: 火星县 -> unknown (not in regions.csv)" in out
-    assert "error [B5] unknown_region: region '火星县' is not in regions.csv" in out
+    assert "  error unknown_region (1):\n    [B5] region '火星县' is not in regions.csv" in out
     assert "broken.csv: unknown layout" in out and "first rows: row: 这不是一个表格" in out
     assert out.count("ingest would FAIL on this file") == 2
     assert "2 file(s) inspected, 2 would stop ingest" in out
@@ -63,7 +63,7 @@ def test_inspect_a_terminal_export_shows_frequencies_and_sources(city, capsys):
     path = write_table(city / "bureau", "wind", rows, "xls")
     assert main(["inspect", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "[terminal]" in out and "read as: 数据" in out and "source: 统计局" in out
+    assert "[terminal]" in out and "read as: sheet 数据" in out and "source: 统计局" in out
     assert "社会消费品零售总额_累计 -> retail ytd_value [M] (亿元), 3 cells" in out
     assert "地区生产总值_累计同比实际增速 -> unknown, kept as '地区生产总值' ytd_growth [Q] (%), 2 cells" in out
     assert "periods: M: 2025-12 .. 2026-03 (3 periods); Q: 2025-12 .. 2026-03 (2 periods)" in out

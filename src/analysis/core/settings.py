@@ -59,7 +59,6 @@ class Settings:
     index_indicators: tuple[str, ...] | None = None
     rank_indicators: tuple[str, ...] | None = None
     stated_q1_share: float = STATED_Q1_SHARE
-    interval_level: float = INTERVAL_LEVEL
     thresholds: StatusThresholds = field(default_factory=StatusThresholds)
 
     def __post_init__(self) -> None:
@@ -68,8 +67,6 @@ class Settings:
                 object.__setattr__(self, name, tuple(self.headline_indicators))
         if not 0 < self.stated_q1_share < 1:
             raise ValueError(f"stated_q1_share {self.stated_q1_share} must be between 0 and 1 (e.g. 0.30)")
-        if not 0 < self.interval_level < 1:
-            raise ValueError(f"interval_level {self.interval_level} must be between 0 and 1 (e.g. 0.80)")
 
     @property
     def indicators(self) -> tuple[str, ...]:
@@ -85,7 +82,6 @@ class Settings:
             "index_indicators": list(self.index_indicators or ()),
             "rank_indicators": list(self.rank_indicators or ()),
             "stated_q1_share": self.stated_q1_share,
-            "interval_level": self.interval_level,
             "status": {"red_pp": t.red_pp, "amber_pp": t.amber_pp, "compare_city": t.compare_city,
                        "lagging_statuses": list(t.lagging_statuses)},
         }
@@ -111,9 +107,9 @@ class Settings:
         for key in ("headline_indicators", "index_indicators", "rank_indicators"):
             if key in data:
                 kwargs[key] = _codes(data[key], key)
-        for key in ("stated_q1_share", "interval_level"):
-            if key in data:
-                kwargs[key] = float(_typed(data[key], int | float, key, "a number such as 0.3"))
+        if "stated_q1_share" in data:
+            kwargs["stated_q1_share"] = float(_typed(data["stated_q1_share"], int | float, "stated_q1_share",
+                                                     "a number such as 0.3"))
         thresholds: dict[str, Any] = {}
         for key in ("red_pp", "amber_pp"):
             if key in status:

@@ -124,7 +124,7 @@ def _lines_for(report: FileReport, known: set[str]) -> list[str]:
     obs, meta = report.observations, report.metadata
     lines = [f"layout: {LAYOUTS.get(report.layout or '', report.layout)} [{report.layout}]"]
     about = [f"{k}: {meta[k]}" for k in ("database", "region", "indicator", "time") if meta.get(k)]
-    about += [f"read as: {meta.get('encoding') or meta.get('sheet')}"]
+    about += [f"read as: sheet {meta['sheet']}" if meta.get("sheet") else f"read as: {meta.get('encoding')}"]
     lines.append("; ".join(about))
     for key in ("title", "notes", "source"):
         if meta.get(key):
@@ -151,6 +151,20 @@ def _lines_for(report: FileReport, known: set[str]) -> list[str]:
     return lines
 
 
+def _findings_lines(found: pd.DataFrame, shown: int = 3) -> list[str]:
+    """Findings grouped by severity and check (errors first): a count and the first few."""
+    counts = found.groupby("severity").size().to_dict()
+    lines = ["findings: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none")]
+    order = found.assign(_rank=found["severity"].map({"error": 0, "warning": 1}).fillna(2))
+    for (_, severity, check), group in order.groupby(["_rank", "severity", "check"], sort=True):
+        lines.append(f"  {severity} {check} ({len(group)}):")
+        for r in group.head(shown).itertuples():
+            lines.append(f"    {'[' + r.location + '] ' if r.location else ''}{r.message}")
+        if len(group) > shown:
+            lines.append(f"    ... and {len(group) - shown} more (all in validation.md after ingest)")
+    return lines
+
+
 def render_inspection(reports: list[FileReport], context: Context) -> str:
     """The text :func:`inspect_command` prints."""
     where = f"data folder: {context.folder}" if context.folder else "data folder: none found (no regions.csv above)"
@@ -161,14 +175,7 @@ def render_inspection(reports: list[FileReport], context: Context) -> str:
         out += ["", f"== {report.path}"]
         if report.layout is not None:
             out += _lines_for(report, known)
-        found = report.findings
-        counts = found.groupby("severity").size().to_dict()
-        out.append("findings: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"))
-        for r in found.sort_values("severity", key=lambda s: s.ne("error")).head(30).itertuples():
-            place = f" [{r.location}]" if r.location else ""
-            out.append(f"  {r.severity}{place} {r.check}: {r.message}")
-        if len(found) > 30:
-            out.append(f"  ... and {len(found) - 30} more")
+        out += _findings_lines(report.findings)
         out.append("result: " + ("ingest would FAIL on this file" if report.fails else "ingest would read this file"))
     return "\n".join(out) + "\n"
 

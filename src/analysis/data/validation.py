@@ -71,7 +71,10 @@ def check_cells(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.
     """
     catalogue = indicators() if catalogue is None else catalogue
     masked = raw[raw["raw"].isin(MASKED)]
-    blank = raw[(raw["raw"] == "") & (raw["period"].dt.month != 1)]
+    # January is released with February (1-2月); a month measure has no February of its own either
+    month = raw["period"].dt.month
+    single = raw["measure"].isin(["month_value", "month_growth", "mom_growth", "month_index", "mom_index"])
+    blank = raw[(raw["raw"] == "") & (month != 1) & ~(single & (month == 2))]
     unknown_reg = raw[raw["region_code"].isna()].drop_duplicates(["region_name"])
     return pd.concat([
         rows_to_findings(masked, "warning", "masked_cell", lambda f: (
@@ -79,7 +82,8 @@ def check_cells(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.
             + ") read as missing, not zero")),
         rows_to_findings(blank, "warning", "blank_cell", lambda f: (
             "blank cell (" + f["label"] + ", " + f["period"].astype(str) + ") read as missing, not zero; "
-            "expected a value (only January may be blank: 1-2月 is published in February)")),
+            "expected a value (only January, and February of a single-month figure, may be blank: "
+            "1-2月 is published together in February)")),
         check_unknown_indicators(raw, catalogue),
         rows_to_findings(unknown_reg, "error", "unknown_region", lambda f: (
             "region '" + f["region_name"].fillna("") + "' is not in regions.csv; "
@@ -194,7 +198,7 @@ def check_growth_consistency(obs: pd.DataFrame, limits: Limits | None = None) ->
         flagged = flagged.merge(sources, on=["region_code", "indicator", "period"], how="left")
         what = "growth" if measure == "ytd_growth" else "month growth"
         found.append(rows_to_findings(flagged, "warning", "growth_vs_levels", lambda f, what=what: (
-            f["indicator"] + " " + f["period"].astype(str) + f": published {what} "
+            f["region_code"] + " " + f["indicator"] + " " + f["period"].astype(str) + f": published {what} "
             + f["published"].map("{:.1f}".format)
             + "% vs " + f["recomputed"].map("{:.1f}".format)
             + "% recomputed from levels (" + f["diff_pp"].map("{:+.1f}".format) + " pp); published figure kept")))
@@ -235,7 +239,8 @@ def check_month_vs_ytd_growth(obs: pd.DataFrame, limits: Limits | None = None) -
     high = table[["ytd_before", "month"]].max(axis=1) + limits.month_ytd_tolerance_pp
     bad = table[(table["value"] < low) | (table["value"] > high)]
     return rows_to_findings(bad, "warning", "month_vs_ytd_growth", lambda f: (
-        f["indicator"] + " " + f["period"].astype(str) + ": year-to-date growth " + f["value"].map("{:.1f}".format)
+        f["region_code"] + " " + f["indicator"] + " " + f["period"].astype(str) + ": year-to-date growth "
+        + f["value"].map("{:.1f}".format)
         + "% is not between the previous year-to-date growth " + f["ytd_before"].map("{:.1f}".format)
         + "% and this month's growth " + f["month"].map("{:.1f}".format)
         + "%; expected a weighted mean of the two (is a 同比 row read as 累计, or a cell wrong?)"))
