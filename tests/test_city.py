@@ -138,3 +138,34 @@ def test_a_bad_city_file_stops_ingest_with_the_row(tmp_path):
     error = result.findings[result.findings["severity"] == "error"].iloc[0]
     assert error["check"] == "catalogue" and error["location"] == "row 2, column kind"
     assert not (tmp_path / "out" / "settings.json").exists()
+
+
+def test_a_stock_balance_lands_on_the_form_its_catalogue_row_lists(tmp_path):
+    from analysis.data.observations import to_catalogue_units
+
+    city = write_city(tmp_path / "raw")
+    stock_line = "loans,各项贷款,,,亿元,stock,ytd_value,higher,sum,,overall,,\n"
+    (city / "indicators.csv").write_text(HEADER + stock_line, encoding="utf-8")
+    cat = load_catalogue(city)
+    path = write_nbs_csv(tmp_path / "t.csv", [["各项贷款余额(万元)", "3000000", "2900000", ""]], region="青山县")
+    raw = read_bureau_table(path, pd.DataFrame({"code": ["990101"], "name": ["青山县"], "short_name": [""]}), cat)
+    assert set(raw["measure"]) == {"end_value"}  # the reader says what the label says
+    obs, findings = to_catalogue_units(raw, cat)
+    assert findings.empty and set(obs["measure"]) == {"ytd_value"}  # the catalogue keeps the level as ytd_value
+    assert obs["value"].tolist()[:2] == [300.0, 290.0] and set(obs["unit"]) == {"亿元"}
+
+
+def test_the_suggested_line_for_a_balance_is_a_stock_that_reaches_the_gap_table():
+    from analysis.core.catalog import catalogue_line
+
+    assert catalogue_line("各项贷款", "各项贷款", "亿元", ["end_value"]) == (
+        "各项贷款,各项贷款,,,亿元,stock,ytd_value,higher,sum,,overall,,")
+
+
+def test_inspect_reports_a_settings_file_ingest_would_refuse(tmp_path, capsys):
+    from analysis.cli import main
+
+    city = write_city(tmp_path / "raw")
+    (city / "q1brief.toml").write_text('headline_indicators = ["loans"]\n', encoding="utf-8")
+    assert main(["inspect", str(city)]) == 1
+    assert "headline_indicators names unknown indicator(s) loans" in capsys.readouterr().out

@@ -119,3 +119,13 @@ def test_month_growth_is_checked_against_month_levels(tmp_path):
     # March alone: 30 - 12 = 18 against 28 - 11 = 17, i.e. 5.9%, not the published 25.0%
     assert len(found) == 1 and found["location"].iloc[0] == "B6"
     assert "published month growth 25.0% vs 5.9% recomputed from levels" in found["message"].iloc[0]
+
+
+def test_an_index_prints_its_base_in_brackets():
+    from analysis.core.formatting import quantity_phrase
+    from analysis.report.headline import _value_text
+
+    assert quantity_phrase(106.4, "上年同月=100") == "106.4（上年同月=100）"
+    assert quantity_phrase(106.4, "上年同月=100", "en") == "106.4 (上年同月=100)"
+    assert _value_text(106.4, "ytd_value", "上年同月=100") == "106.4（上年同月=100）"
+    assert _value_text(1234.5, "ytd_value", "亿元") == "1,234.5亿元"  # other units as before

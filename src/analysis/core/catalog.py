@@ -208,15 +208,33 @@ def catalogue_line(code: str, name: str, unit: str, forms: list[str]) -> str:
     """A CSV line for the city's ``indicators.csv`` that adds an unknown indicator.
 
     Kind, direction and aggregation are guesses from the unit (money and energy: a flow
-    summed over counties; 户/家/个: a count; otherwise a ratio averaged): check them.
+    summed over counties; 户/家/个: a count; otherwise a ratio averaged; a 期末/余额 figure: a
+    stock, whose period-end level is its ``ytd_value`` form, the one gap tables compare):
+    check them.
     """
     levels = {"亿元", "万元", "元", "万千瓦时", "亿千瓦时", "千瓦时"}
     kind = "flow" if unit in levels else "count" if unit in {"户", "家", "个"} else "ratio"
+    if "end_value" in forms:
+        kind, forms = "stock", list(dict.fromkeys("ytd_value" if f == "end_value" else f for f in forms))
     agg = "mean" if kind == "ratio" else "sum"
     values = [code, name, "", "", unit, kind, "|".join(forms), "higher", agg, "", "overall", "", ""]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="").writerow(values)
     return buffer.getvalue()
+
+
+def catalogue_measure(measure: pd.Series, indicator: pd.Series, catalogue: pd.DataFrame) -> pd.Series:
+    """The measure under which the catalogue keeps a row: the period-end level of a stock or
+    ratio is one figure, listed as ``ytd_value`` (or ``end_value``) in its forms, so a 期末/余额
+    row and a row without suffix land on whichever of the two the indicator lists."""
+    kind = indicator.map(catalogue["kind"])
+    forms = indicator.map(catalogue["forms"])
+    level = kind.isin(["stock", "ratio"])
+    lists = {m: forms.map(lambda f, m=m: isinstance(f, tuple) and m in f).astype(bool)
+             for m in ("ytd_value", "end_value")}
+    to_ytd = level & (measure == "end_value") & lists["ytd_value"] & ~lists["end_value"]
+    to_end = level & (measure == "ytd_value") & lists["end_value"] & ~lists["ytd_value"]
+    return measure.mask(to_ytd, "ytd_value").mask(to_end, "end_value")
 
 
 def unit_factor(from_unit: str, to_unit: str) -> float | None:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis.core.catalog import indicators
 from analysis.core.errors import DataError
-from analysis.data.city import load_catalogue
+from analysis.data.city import load_catalogue, load_settings
 from analysis.data.loaders import load_regions
 from analysis.data.observations import bureau_files, prefer_monthly, to_catalogue_units
 from analysis.data.readers import LAYOUTS, SUFFIXES, empty_observations, read_export, region_codes
@@ -50,7 +50,8 @@ class FileReport:
 
 @dataclass
 class Context:
-    """The data folder whose regions, catalogue apply (or none found)."""
+    """The data folder whose regions and catalogue apply (or none found); problems in its
+    regions.csv, indicators.csv or q1brief.toml (ingest would stop on them too)."""
 
     folder: Path | None
     regions: pd.DataFrame | None
@@ -76,6 +77,10 @@ def load_context(folder: Path | None) -> Context:
             setattr(context, attr, load(folder))
         except DataError as error:
             context.problems.append(error)
+    try:
+        load_settings(folder, context.catalogue)
+    except DataError as error:
+        context.problems.append(error)
     return context
 
 

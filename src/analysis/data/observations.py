@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core.catalog import indicators, unit_factor
+from analysis.core.catalog import catalogue_measure, indicators, unit_factor
 from analysis.core.errors import DataError
 from analysis.core.measures import LEVEL_MEASURES
 from analysis.data.loaders import regions_or_file
@@ -67,11 +67,14 @@ def to_catalogue_units(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None)
     the file). Dropped with a finding that names the row's first cell: a level whose unit
     cannot be converted or is missing where the catalogue has one (error: 100000 could be
     万元 or 亿元), and level rows of a growth-only indicator such as 规上工业增加值 (warning: the
-    catalogue keeps only its growth). Growth stays in percent, indexes in their base.
+    catalogue keeps only its growth). Growth stays in percent, indexes in their base. The
+    period-end level of a stock or ratio takes the form its catalogue row lists
+    (:func:`analysis.core.catalog.catalogue_measure`).
     """
     catalogue = indicators() if catalogue is None else catalogue
     rows = raw[raw["region_code"].notna()]
-    known = rows[rows["indicator"].isin(catalogue.index)]
+    known = rows[rows["indicator"].isin(catalogue.index)].copy()
+    known["measure"] = catalogue_measure(known["measure"], known["indicator"], catalogue)
     target_unit = known["indicator"].map(catalogue["unit"])
     has_levels = known["indicator"].map(catalogue["forms"].map(lambda f: bool(set(f) & set(LEVEL_MEASURES))))
     kind = known["indicator"].map(catalogue["kind"])
