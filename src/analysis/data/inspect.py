@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.catalog import indicators
+from analysis.core.catalog import catalogue_measure, indicators
 from analysis.core.errors import DataError
 from analysis.data.city import load_catalogue, load_settings
 from analysis.data.loaders import load_regions
@@ -107,7 +107,8 @@ def inspect_file(path: Path, context: Context) -> FileReport:
     raw = export.observations
     report.layout, report.metadata, report.observations = export.layout, export.metadata, raw
     report.unknown = unknown_indicators(raw, context.catalogue)
-    report.labels = (raw.groupby(["label", "indicator", "measure", "frequency", "unit"], sort=False, dropna=False)
+    stored = raw.assign(measure=catalogue_measure(raw["measure"], raw["indicator"], context.catalogue))
+    report.labels = (stored.groupby(["label", "indicator", "measure", "frequency", "unit"], sort=False, dropna=False)
                      .size().rename("cells").reset_index())
     obs, unit_problems = to_catalogue_units(raw, context.catalogue)
     _, frequency_problems = prefer_monthly(obs)
