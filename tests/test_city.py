@@ -169,3 +169,21 @@ def test_inspect_reports_a_settings_file_ingest_would_refuse(tmp_path, capsys):
     (city / "q1brief.toml").write_text('headline_indicators = ["loans"]\n', encoding="utf-8")
     assert main(["inspect", str(city)]) == 1
     assert "headline_indicators names unknown indicator(s) loans" in capsys.readouterr().out
+
+
+def test_a_summed_stock_is_not_compared_with_the_city_total(tmp_path):
+    from analysis.gaps import gap_table
+
+    city = write_city(tmp_path / "raw")
+    (city / "indicators.csv").write_text(HEADER + "loans,各项贷款,,,亿元,stock,ytd_value,higher,sum,,overall,,\n",
+                                         encoding="utf-8")
+    for name, march, feb in [("青山县", "300", "290"), ("河口县", "100", "95"), ("示例市", "400", "385")]:
+        write_nbs_csv(city / "bureau" / f"loans-{name}.csv", [["各项贷款余额(亿元)", march, feb, ""]], region=name)
+    out = tmp_path / "out"
+    assert ingest(city, out).ok
+    data = read_processed(out)
+    table = gap_table(data["observations"], data["targets"], data["regions"], "2026-03", catalogue=read_catalogue(out))
+    loans = table[table["indicator"] == "loans"].set_index("region_code")
+    assert loans.loc["990101", "city_value"] == 400 and pd.isna(loans.loc["990101", "gap_to_city"])
+    assert loans.loc["990101", "share_of_city"] == 0.75 and loans.loc["990102", "rank"] == 2
+    assert set(loans["status"]) == {"unknown"}  # no target, and a total is no benchmark: never red for being a county

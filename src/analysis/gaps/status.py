@@ -70,6 +70,8 @@ def assess_status(table: pd.DataFrame, thresholds: StatusThresholds | None = Non
     by_schedule = by_schedule.where(by_q1.isna())  # the Q1 target, when there is one, decides
     by_city = -sign * _difference_pp(actual, table["city_value"].astype(float), percent)
     by_city = by_city.where(rate & t.compare_city)
+    if "gap_to_city" in table:  # no comparison where the city figure is a total (a county's share)
+        by_city = by_city.where(table["gap_to_city"].notna())
 
     candidates = np.column_stack([by_target, by_schedule, by_city, by_q1]).astype(float)
     known = ~np.isnan(candidates).all(axis=1)
