@@ -41,8 +41,8 @@ def conformal_bounds(errors: np.ndarray, level: float) -> tuple[float, float]:
     values = np.sort(np.asarray(errors, dtype=float)[np.isfinite(errors)])
     n = len(values)
     alpha = 1 - level
-    lo = math.floor((n + 1) * alpha / 2)
-    hi = math.ceil((n + 1) * (1 - alpha / 2))
+    lo = math.floor((n + 1) * alpha / 2 + 1e-9)  # 1e-9: 1 - 0.8 is 0.19999999999999996
+    hi = math.ceil((n + 1) * (1 - alpha / 2) - 1e-9)
     if n == 0 or lo < 1 or hi > n:
         return np.nan, np.nan
     return float(values[lo - 1]), float(values[hi - 1])

@@ -41,9 +41,7 @@ def year_cube(panel: pd.DataFrame) -> YearCube:
 
     Raises ``TypeError`` when the index is not a monthly PeriodIndex.
     """
-    index = panel.index
-    if not isinstance(index, pd.PeriodIndex) or index.freqstr not in ("M", "ME"):
-        raise TypeError("panel must have a monthly PeriodIndex (freq 'M')")
+    check_monthly(panel)
     names = [str(c) for c in panel.columns]
     values = panel.astype(float).sort_index()
     values = values[~values.index.duplicated(keep="last")]
@@ -54,6 +52,13 @@ def year_cube(panel: pd.DataFrame) -> YearCube:
     full = pd.period_range(f"{first}-01", f"{last}-12", freq="M")
     months = values.reindex(full).to_numpy().reshape(last - first + 1, 12, len(names))
     return YearCube(names, np.arange(first, last + 1), _ytd(months), _model(months))
+
+
+def check_monthly(panel: pd.DataFrame) -> None:
+    """``TypeError`` unless ``panel`` has a monthly PeriodIndex."""
+    index = panel.index
+    if not isinstance(index, pd.PeriodIndex) or index.freqstr not in ("M", "ME"):
+        raise TypeError("panel must have a monthly PeriodIndex (freq 'M')")
 
 
 def _ytd(months: np.ndarray) -> np.ndarray:

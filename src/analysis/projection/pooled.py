@@ -26,7 +26,7 @@ import pandas as pd
 from analysis.projection import calibrate
 from analysis.projection.annual import GOOD_FACTOR, MIN_RECOMMEND_EVIDENCE
 from analysis.projection.backtest import RESULT_COLUMNS, _score
-from analysis.projection.cube import YearCube, year_cube
+from analysis.projection.cube import YearCube, check_monthly, year_cube
 from analysis.projection.panel_methods import point_estimates
 
 PANEL_METHODS = ("share_last", "share_mean", "share_shrunk", "growth_pooled", "stl", "combo")
@@ -53,6 +53,7 @@ def project_panel(
     ignored. Without it the record is computed here. Data after the origin are ignored.
     """
     _check(through_month)
+    check_monthly(panel)
     cutoff = pd.Period(year=year, month=through_month, freq="M")
     panel = panel.loc[panel.index <= cutoff]
     cube = year_cube(panel)
@@ -179,7 +180,8 @@ def _combo(found: dict, evidence: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     notes = []
     for i in range(stack.shape[1]):
         used = [m for m, v in zip(good, stack[:, i], strict=True) if np.isfinite(v)]
-        notes.append(f"mean of {', '.join(used)}" if used else "no member has an estimate")
+        fallback = found["share_last"][1][i] or "no member has an estimate"  # e.g. no YTD value
+        notes.append(f"mean of {', '.join(used)}" if used else fallback)
     return mean, notes
 
 
