@@ -31,6 +31,7 @@ from analysis.projection.panel_methods import point_estimates
 
 PANEL_METHODS = ("share_last", "share_mean", "share_shrunk", "growth_pooled", "stl", "combo")
 COMBO_MEMBERS = ("share_shrunk", "growth_pooled", "stl")
+MAX_YEARS = 10  # past years a projection draws on, as project_annual's max_years
 PANEL_COLUMNS = ["series", "method", "estimate", "lower", "upper", "implied_q1_share",
                  "recommended", "note"]
 
@@ -43,7 +44,7 @@ def project_panel(
     record: pd.DataFrame | None = None,
     level: float = 0.80,
     k: int = 3,
-    max_years: int = 10,
+    max_years: int = MAX_YEARS,
 ) -> pd.DataFrame:
     """Projection of ``year`` for every series of ``panel`` from months 1..``through_month``.
 
@@ -75,7 +76,7 @@ def panel_backtest(
     *,
     level: float = 0.80,
     k: int = 3,
-    max_years: int = 10,
+    max_years: int = MAX_YEARS,
 ) -> pd.DataFrame:
     """The panel's rolling-origin record: :func:`project_panel` of every year, scored.
 
