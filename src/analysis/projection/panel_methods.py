@@ -14,7 +14,7 @@ import numpy as np
 from analysis.projection.cube import YearCube
 from analysis.projection.history import SLOTS
 from analysis.projection.shrink import pooled_growth_slope, shrunk_log_share
-from analysis.projection.stl import stl_estimate
+from analysis.projection.stl import stl_estimates
 
 Estimates = tuple[np.ndarray, list[str]]
 
@@ -95,16 +95,12 @@ def _growth(past_ytd: np.ndarray, past_annual: np.ndarray, current: np.ndarray) 
 
 
 def _stl(cube: YearCube, y0: int, through_month: int, max_years: int) -> Estimates:
-    """:func:`analysis.projection.stl.stl_estimate` per series."""
+    """:func:`analysis.projection.stl.stl_estimates` of every series."""
     steps = SLOTS - (through_month - 1) if through_month >= 2 else -1
-    estimates, notes = [], []
-    for i in range(len(cube.names)):
-        values, full = _fit_window(cube.model[:, :, i], y0, through_month, max_years)
-        ytd = cube.ytd[y0, through_month - 1, i]
-        estimate, note = stl_estimate(values, full, steps, ytd) if np.isfinite(ytd) else (np.nan, "")
-        estimates.append(estimate)
-        notes.append(note)
-    return np.array(estimates, dtype=float), notes
+    windows = [_fit_window(cube.model[:, :, i], y0, through_month, max_years)
+               for i in range(len(cube.names))]
+    ytd = cube.ytd[y0, through_month - 1, :]
+    return stl_estimates([w for w, _ in windows], [f for _, f in windows], steps, ytd)
 
 
 def _fit_window(model: np.ndarray, y0: int, through_month: int, max_years: int
