@@ -88,3 +88,17 @@ def test_clearly_better_compares_on_the_same_rows():
     ratio, text = clearly_better(ape, "combo", "share_last")
     assert ratio == pytest.approx(0.5)
     assert "MdAPE 5.00% vs share_last 10.00%" in text
+
+
+def test_intervals_need_errors_from_four_years():
+    def record(years: int, per_year: int) -> pd.DataFrame:
+        rows = [(f"s{i}", 2010 + y, "m", 100.0, np.nan, np.nan, 100.0 + i + y)
+                for y in range(years) for i in range(per_year)]
+        return _record(rows)
+
+    one_year = pooled_evidence(record(1, 12)).set_index("method")
+    assert np.isnan(one_year.at["m", "err_low"])  # 12 errors, but all of one year's shock
+    four_years = pooled_evidence(record(4, 3)).set_index("method")
+    errors = np.sort(np.log([100.0 + i + y for y in range(4) for i in range(3)]) - np.log(100.0))
+    # n = 12: lo = floor(13 * 0.1) = 1, hi = ceil(13 * 0.9) = 12
+    assert (four_years.at["m", "err_low"], four_years.at["m", "err_high"]) == pytest.approx((errors[0], errors[11]))

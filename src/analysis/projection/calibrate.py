@@ -10,7 +10,9 @@ e_(n)`` and ``a = 1 - level``, the interval of a new estimate ``E`` is
 ``[E exp(e_(lo)), E exp(e_(hi))]`` with ``lo = floor((n + 1) a / 2)`` and
 ``hi = ceil((n + 1)(1 - a / 2))``; it covers the actual with probability at least
 ``level`` when the years are exchangeable (Vovk et al. 2005; Lei et al. 2018). It needs
-``lo >= 1`` and ``hi <= n`` (9 errors for 80%); with fewer there is no interval.
+``lo >= 1`` and ``hi <= n`` (9 errors for 80%), and errors from at least 4 distinct years
+(``MIN_RECOMMEND_EVIDENCE``): the counties of one year share that year's shock, so nine
+errors of a single year say little about the next; with less there is no interval.
 
 **The recommended method** (:func:`choose`): the default ``share_last`` unless another
 method was clearly better on the same past rows: scored in at least 4 distinct years
@@ -63,6 +65,8 @@ def pooled_evidence(record: pd.DataFrame, level: float = 0.80) -> pd.DataFrame:
     scored = record.assign(log_error=log_errors(record)).dropna(subset=["ape"])
     for method, part in scored.groupby("method", sort=False):
         low, high = conformal_bounds(part["log_error"].to_numpy(), level)
+        if part["year"].nunique() < MIN_RECOMMEND_EVIDENCE:
+            low = high = np.nan
         covered = part["covered"].dropna()
         rows.append({"method": method, "n": len(part), "years": part["year"].nunique(),
                      "mdape": part["ape"].median(), "p90_ape": part["ape"].quantile(0.9),

@@ -192,7 +192,9 @@ def _interval(estimate: np.ndarray, evidence: pd.DataFrame, method: str
     if method not in evidence.index or not np.isfinite(evidence.at[method, "err_low"]):
         n = int(evidence.at[method, "n"]) if method in evidence.index else 0
         nan = np.full(len(estimate), np.nan)
-        return nan, nan, f"no interval: {n} pooled past error(s), too few for the level"
+        years = int(evidence.at[method, "years"]) if method in evidence.index else 0
+        return nan, nan, (f"no interval: {n} pooled past error(s) from {years} year(s), need "
+                          f"enough for the level and {MIN_RECOMMEND_EVIDENCE} years")
     low, high = evidence.at[method, "err_low"], evidence.at[method, "err_high"]
     return estimate * np.exp(low), estimate * np.exp(high), ""
 
