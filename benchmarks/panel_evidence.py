@@ -35,6 +35,7 @@ from analysis.projection import backtest, panel_backtest  # noqa: E402
 from analysis.projection.cache import BACKTEST_NAME, panel_records  # noqa: E402
 
 PANEL_YEARS = range(2003, 2015)  # txhousing: every year with three earlier shares
+RECORD_YEARS = 2006  # from here the pooled record has the 4 years a switch needs
 NATIONAL_YEARS = range(2003, 2026)
 MODELS = ("share_last", "share_mean", "share_shrunk", "growth_pooled", "stl", "combo", "ets",
           "sarimax")
@@ -115,6 +116,10 @@ def development(real_data: Path, jobs: int, series: bool) -> dict[int, pd.DataFr
         out[month] = _panel_and_series(panel, PANEL_YEARS, month, jobs, series)
         table = summary(out[month])
         print(f"### From {name}\n\n{markdown(table)}\n\n{goals(table)}\n")
+        late = summary(out[month][out[month]["year"] >= RECORD_YEARS])
+        cells = ", ".join(f"{m} {late.at[m, 'mdape']:.2f} ({late.at[m, 'ratio']:.2f})"
+                          for m in ("recommended", "combo", "share_mean", "share_last"))
+        print(f"- {RECORD_YEARS}-{PANEL_YEARS[-1]} only (a pooled record of 4+ years): {cells}\n")
     return out
 
 
