@@ -61,17 +61,24 @@ def pooled_evidence(record: pd.DataFrame, level: float = 0.80) -> pd.DataFrame:
     """Per method over the record: scored rows ``n``, distinct ``years``, MdAPE, 90th-percentile
     APE, interval ``coverage`` (of ``n_interval`` rows with one) and the conformal error
     bounds ``err_low, err_high`` at ``level``. Sorted by MdAPE."""
+    ape = record["ape"].to_numpy(dtype=float)
+    scored = np.isfinite(ape)
+    methods = record["method"].to_numpy(dtype=object)[scored]
+    ape, years = ape[scored], record["year"].to_numpy()[scored]
+    covered = record["covered"].to_numpy(dtype=float)[scored]
+    errors = log_errors(record).to_numpy(dtype=float)[scored]
     rows = []
-    scored = record.assign(log_error=log_errors(record)).dropna(subset=["ape"])
-    for method, part in scored.groupby("method", sort=False):
-        low, high = conformal_bounds(part["log_error"].to_numpy(), level)
-        if part["year"].nunique() < MIN_RECOMMEND_EVIDENCE:
+    for method in dict.fromkeys(methods):
+        part = methods == method
+        low, high = conformal_bounds(errors[part], level)
+        if len(set(years[part])) < MIN_RECOMMEND_EVIDENCE:
             low = high = np.nan
-        covered = part["covered"].dropna()
-        rows.append({"method": method, "n": len(part), "years": part["year"].nunique(),
-                     "mdape": part["ape"].median(), "p90_ape": part["ape"].quantile(0.9),
-                     "coverage": covered.mean() if len(covered) else np.nan,
-                     "n_interval": len(covered), "err_low": low, "err_high": high})
+        held = covered[part][np.isfinite(covered[part])]
+        rows.append({"method": method, "n": int(part.sum()), "years": len(set(years[part])),
+                     "mdape": float(np.median(ape[part])),
+                     "p90_ape": float(np.quantile(ape[part], 0.9)),
+                     "coverage": float(held.mean()) if len(held) else np.nan,
+                     "n_interval": len(held), "err_low": low, "err_high": high})
     out = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     return out.sort_values("mdape", kind="stable").reset_index(drop=True)
 
@@ -89,8 +96,7 @@ def choose(record: pd.DataFrame, methods: list[str] | tuple[str, ...]) -> tuple[
     estimate for). Single methods are not candidates: on the development panel choosing
     among them chased noise (docs/methods.md), and combo already drops weak members.
     """
-    ape = record.pivot_table(index=["series", "year"], columns="method", values="ape",
-                             aggfunc="first") if len(record) else pd.DataFrame()
+    ape = _wide_ape(record)
     medians = {m: float(ape[m].median()) for m in methods if m in ape and ape[m].notna().any()}
     order = [DEFAULT, *sorted((m for m in methods if m != DEFAULT),
                               key=lambda m: medians.get(m, np.inf))]
@@ -101,6 +107,14 @@ def choose(record: pd.DataFrame, methods: list[str] | tuple[str, ...]) -> tuple[
         return order, f"{DEFAULT}: {COMBO} not clearly better in the pooled record ({_span(record)})"
     return ([COMBO, *[m for m in order if m != COMBO]],
             f"{COMBO}: pooled record {_span(record)}, {text}")
+
+
+def _wide_ape(record: pd.DataFrame) -> pd.DataFrame:
+    """APE with one row per (series, year) and one column per method."""
+    if record.empty:
+        return pd.DataFrame()
+    rows = record.drop_duplicates(["series", "year", "method"])
+    return rows.set_index(["series", "year", "method"])["ape"].unstack("method")
 
 
 def clearly_better(ape: pd.DataFrame, method: str, incumbent: str) -> tuple[float | None, str]:
