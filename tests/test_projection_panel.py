@@ -177,3 +177,30 @@ def test_real_panel_share_last_by_hand_and_one_recommendation(real_data):
     assert austin.at["share_last", "estimate"] == pytest.approx(q1[2014] / (q1[2013] / year_2013))
     single = project_annual(panel["Austin"], 2014, 3, methods=["share_last", "share_mean"]).set_index("method")
     assert austin.at["share_mean", "estimate"] == pytest.approx(single.at["share_mean", "estimate"])
+
+
+@pytest.mark.parametrize("last", [2016, 2022])
+def test_recommended_only_gives_the_full_calls_recommended_rows(last):
+    """2016: a 3-year record keeps share_last (no STL needed); 2022: combo is recommended."""
+    panel = _noisy_panel(6, 2012, last)
+    record = panel_backtest(panel, None, 3)
+    full = project_panel(panel, last, 3, record=record)
+    quick = project_panel(panel, last, 3, record=record, recommended_only=True)
+    pd.testing.assert_frame_equal(quick, full[full["recommended"]].reset_index(drop=True))
+    assert set(quick["method"]) == ({"share_last"} if last == 2016 else {"combo"})
+
+
+def test_recommended_only_with_share_last_does_not_import_statsmodels(tmp_path):
+    import subprocess
+    import sys
+
+    panel = _noisy_panel(3, 2012, 2016)
+    panel.to_pickle(tmp_path / "panel.pkl")
+    panel_backtest(panel, None, 3).to_pickle(tmp_path / "record.pkl")  # the cache's part
+    code = ("import sys, pandas as pd; from analysis.projection import project_panel; "
+            f"p = pd.read_pickle(r'{tmp_path / 'panel.pkl'}'); "
+            f"r = pd.read_pickle(r'{tmp_path / 'record.pkl'}'); "
+            "out = project_panel(p, 2016, 3, record=r, recommended_only=True); "
+            "print(sorted(set(out['method'])), 'statsmodels' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['share_last'] False"

@@ -142,7 +142,7 @@ class CityProjection(NamedTuple):
 
 def city_projection(obs: pd.DataFrame, cached: pd.DataFrame | None, regions: pd.DataFrame,
                     city: str, indicator: str, as_of: str | pd.Period,
-                    level: float = 0.80) -> CityProjection:
+                    level: float = 0.80, recommended_only: bool = False) -> CityProjection:
     """:func:`~analysis.projection.pooled.project_panel` of every county of ``city`` at ``as_of``.
 
     ``projection``: the panel rows (``series`` = region code) for the year of ``as_of`` from
@@ -152,7 +152,8 @@ def city_projection(obs: pd.DataFrame, cached: pd.DataFrame | None, regions: pd.
     only): per method n, MdAPE, 90th-percentile APE and interval coverage. The record comes
     from ``cached`` (``scope == "panel"`` rows of ``backtest.parquet``) when it has this
     city, indicator and month (``from_cache``), else it is computed here (a city's record
-    takes well under a second without the cache).
+    takes about a second without the cache). ``recommended_only``: only the recommended
+    rows (no STL fit when they cannot need one; see ``project_panel``).
     """
     period = pd.Period(as_of, freq="M")
     panel = city_panel(obs, regions, city, indicator)
@@ -162,7 +163,8 @@ def city_projection(obs: pd.DataFrame, cached: pd.DataFrame | None, regions: pd.
     if record is None:
         first = int(panel.index.min().year) if len(panel) else period.year
         record = panel_backtest(panel, range(first, period.year), period.month, level=level)
-    projection = project_panel(panel, period.year, period.month, record=record, level=level)
+    projection = project_panel(panel, period.year, period.month, record=record, level=level,
+                               recommended_only=recommended_only)
     window = record[(record["year"] < period.year) & (record["year"] >= period.year - MAX_YEARS)]
     return CityProjection(projection, pooled_evidence(window, level), from_cache)
 

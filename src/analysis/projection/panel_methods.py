@@ -20,8 +20,12 @@ Estimates = tuple[np.ndarray, list[str]]
 
 
 def point_estimates(cube: YearCube, year: int, through_month: int, k: int = 3,
-                    max_years: int = 10) -> dict[str, Estimates]:
-    """``share_last, share_mean, share_shrunk, growth_pooled, stl`` for ``year``."""
+                    max_years: int = 10, stl: bool = True) -> dict[str, Estimates]:
+    """``share_last, share_mean, share_shrunk, growth_pooled, stl`` for ``year``.
+
+    ``stl=False`` skips the only fitted method (NaN with a note): for a caller that needs
+    just a share rule's rows.
+    """
     y0 = cube.row(year)
     ytd = cube.ytd[: y0 + 1, through_month - 1, :]
     annual = cube.ytd[:y0, 11, :]
@@ -34,7 +38,8 @@ def point_estimates(cube: YearCube, year: int, through_month: int, k: int = 3,
         "share_mean": _share_rule(current, shares, k),
         "share_shrunk": _share_shrunk(current, shares[-max_years:]),
         "growth_pooled": _growth(ytd[:y0][-max_years - 1:], annual[-max_years - 1:], current),
-        "stl": _stl(cube, y0, through_month, max_years),
+        "stl": _stl(cube, y0, through_month, max_years) if stl else
+        (np.full(len(current), np.nan), ["stl not computed"] * len(current)),
     }
     missing = f"no YTD value for {year}-{through_month:02d}"
     for method, (estimate, notes) in out.items():

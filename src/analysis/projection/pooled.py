@@ -45,6 +45,7 @@ def project_panel(
     level: float = 0.80,
     k: int = 3,
     max_years: int = MAX_YEARS,
+    recommended_only: bool = False,
 ) -> pd.DataFrame:
     """Projection of ``year`` for every series of ``panel`` from months 1..``through_month``.
 
@@ -52,6 +53,9 @@ def project_panel(
     exactly one ``recommended`` row per series. ``record``: a :func:`panel_backtest` of this
     panel at this ``through_month`` (e.g. from the cache); rows of ``year`` and later are
     ignored. Without it the record is computed here. Data after the origin are ignored.
+    ``recommended_only``: just the recommended rows (identical to those of the full call);
+    when the record keeps ``share_last`` and every series has it, STL is not fitted (and
+    statsmodels not imported), which is what a leader's one-line briefing needs.
     """
     _check(through_month)
     check_monthly(panel)
@@ -64,9 +68,27 @@ def project_panel(
     past = _window(record, year, through_month, max_years)
     if year not in cube.years:
         rows = _empty_rows(cube.names, f"no data for {year}")
+    elif recommended_only:
+        rows = _quick_rows(cube, year, through_month, past, level, k, max_years)
     else:
         rows = _project_year(cube, year, through_month, past, level, k, max_years)
+    if recommended_only:
+        rows = rows[rows["recommended"]].reset_index(drop=True)
     return rows.drop(columns=["actual"])[PANEL_COLUMNS]
+
+
+def _quick_rows(cube: YearCube, year: int, through_month: int, past: pd.DataFrame,
+                level: float, k: int, max_years: int) -> pd.DataFrame:
+    """:func:`_project_year` without STL when its recommended rows cannot need it."""
+    order, _ = calibrate.choose(past[past["method"] != "recommended"], PANEL_METHODS)
+    if order[0] == "share_last":
+        rows = _project_year(cube, year, through_month, past, level, k, max_years, stl=False)
+        picked = rows[rows["recommended"]]
+        y0 = cube.row(year)
+        has_ytd = np.isfinite(cube.ytd[y0, through_month - 1, :])
+        if (picked["method"] == "share_last").to_numpy()[has_ytd].all():
+            return rows
+    return _project_year(cube, year, through_month, past, level, k, max_years)
 
 
 def panel_backtest(
@@ -135,9 +157,9 @@ def _window(record: pd.DataFrame, year: int, through_month: int, max_years: int)
 
 
 def _project_year(cube: YearCube, year: int, through_month: int, past: pd.DataFrame,
-                  level: float, k: int, max_years: int) -> pd.DataFrame:
+                  level: float, k: int, max_years: int, stl: bool = True) -> pd.DataFrame:
     """All methods' rows for ``year`` with combo, calibrated intervals and the recommendation."""
-    found = point_estimates(cube, year, through_month, k, max_years)
+    found = point_estimates(cube, year, through_month, k, max_years, stl=stl)
     scored = past[past["method"] != "recommended"]
     evidence = calibrate.pooled_evidence(scored, level).set_index("method")
     found["combo"] = _combo(found, evidence)
