@@ -204,3 +204,13 @@ def test_recommended_only_with_share_last_does_not_import_statsmodels(tmp_path):
             "print(sorted(set(out['method'])), 'statsmodels' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['share_last'] False"
+
+
+def test_an_interval_beside_its_estimate_says_why():
+    """A method that was too low every past year gets an interval above its estimate."""
+    totals = {name: {y: (20.0, 100.0 * 1.1 ** (y - 2010)) for y in range(2010, 2021)}
+              for name in ("a", "b", "c")}  # Q1 flat, the year grows 10%: shares fall
+    out = project_panel(panel_from_totals(totals), 2020, 3)
+    last = out[(out["series"] == "a") & (out["method"] == "share_last")].iloc[0]
+    assert last["lower"] > last["estimate"]
+    assert "interval lies above the estimate: the method was too low" in last["note"]

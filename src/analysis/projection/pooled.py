@@ -218,7 +218,10 @@ def _interval(estimate: np.ndarray, evidence: pd.DataFrame, method: str
         return nan, nan, (f"no interval: {n} pooled past error(s) from {years} year(s), need "
                           f"enough for the level and {MIN_RECOMMEND_EVIDENCE} years")
     low, high = evidence.at[method, "err_low"], evidence.at[method, "err_high"]
-    return estimate * np.exp(low), estimate * np.exp(high), ""
+    side = "above" if low > 0 else "below" if high < 0 else ""
+    note = (f"interval lies {side} the estimate: the method was too "
+            f"{'low' if side == 'above' else 'high'} in most of the pooled record") if side else ""
+    return estimate * np.exp(low), estimate * np.exp(high), note
 
 
 def _flags(rows: pd.DataFrame, order: list[str]) -> np.ndarray:
