@@ -181,7 +181,9 @@ def test_summary_sheet_city_first_then_counties_by_rank(book, gaps):
     from analysis.report.headline import overall_rank
 
     ws = book["总表"]
-    assert ws["A1"].value == "排名" and ws["D1"].value == "规上工业增加值" and ws["D2"].value == "累计增长(%)"
+    assert ws["A1"].value is None and ws["A2"].value == "排名"
+    assert ws["D1"].value == "规上工业增加值" and ws["D2"].value == "累计增长(%)"
+    assert "D1:G1" in {str(r) for r in ws.merged_cells.ranges}
     assert ws.freeze_panes == "D3" and ws.auto_filter.ref == f"A2:{ws.cell(2, ws.max_column).column_letter}12"
     body = list(ws.iter_rows(min_row=3, max_col=3, values_only=True))
     assert body[0] == (None, "示例市", CITY)
@@ -203,7 +205,7 @@ def test_summary_mixed_blocks_on_the_small_city(tiny):
     sheets = {s.name: s for s in city_sheets(data, AS_OF, CITY, findings=findings)}
     ws = load_workbook(io.BytesIO(workbook_bytes([sheets["总表"]], CREATED)))["总表"]
     groups = [c.value for c in ws[1] if c.value]
-    assert groups[:3] == ["排名", "地区", "代码"]
+    assert [c.value for c in ws[2]][:3] == ["排名", "地区", "代码"]
     assert "固定资产投资（完成目标）" in groups and "固定资产投资（增速）" in groups
     rows = {r[2]: r for r in ws.iter_rows(min_row=3, values_only=True)}
     start = [c.value for c in ws[1]].index("固定资产投资（完成目标）")

@@ -103,7 +103,7 @@ class Sheet:
     """A sheet: its tab name, print title, columns and layout.
 
     ``groups`` (label, number of columns) spanning the columns after ``freeze_cols`` put a
-    row of merged group headings above the header row (the key columns are merged down);
+    row of merged group headings above the header row (the autofilter stays on the header row);
     ``empty_note`` is written under the header when there are no rows.
     """
 
@@ -180,9 +180,8 @@ def _write_headers(ws: Worksheet, sheet: Sheet) -> int:
     for j, column in enumerate(sheet.columns, start=1):
         _header_cell(ws, row, j, column.header)
     if sheet.groups:
-        for j in range(1, sheet.freeze_cols + 1):
-            _header_cell(ws, 1, j, sheet.columns[j - 1].header)
-            ws.merge_cells(start_row=1, start_column=j, end_row=2, end_column=j)
+        for j in range(1, sheet.freeze_cols + 1):  # key columns: headed in the filter row only
+            _header_cell(ws, 1, j, "")
         start = sheet.freeze_cols + 1
         for label, span in sheet.groups:
             _header_cell(ws, 1, start, label)
@@ -238,7 +237,7 @@ def _page_setup(ws: Worksheet, title: str, header_row: int) -> None:
     ws.print_title_rows = f"1:{header_row}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.8  # inches; the page header sits at 0.3
     ws.oddHeader.center.text = title
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
