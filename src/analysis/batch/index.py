@@ -75,7 +75,8 @@ def render_index(state: dict[str, Any]) -> str:
         f"<h1>{city}开门红简报索引（{as_of}）</h1>\n"
         f"<p class=\"meta\">{len(regions)}个县区，数据截至{as_of}；"
         f"程序版本 {escape(str(state.get('package_version', '')))}</p>\n"
-        f"<table>\n<thead><tr><th>排名</th><th>县区</th>{head}<th>简报</th></tr></thead>\n"
+        + _workbook_links(state.get("workbooks", {}))
+        + f"<table>\n<thead><tr><th>排名</th><th>县区</th>{head}<th>简报</th></tr></thead>\n"
         f"<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
         + (f"<h2>失败的任务</h2>\n<ul class=\"errors\">{errors}</ul>\n" if failed else "")
         + "</main></body>\n</html>\n"
@@ -108,6 +109,19 @@ def _row(region: dict[str, Any], labels: list[str]) -> str:
     return (f"<tr><td>{rank}</td><td class=\"name\">{escape(region['name'])}<br><small>"
             f"{escape(region['code'])}</small></td>{''.join(cells)}"
             f"<td class=\"links\">{'<br>'.join(links)}</td></tr>\n")
+
+
+def _workbook_links(books: dict[str, dict[str, Any]]) -> str:
+    """A line linking each city's Excel workbook (or saying why it failed)."""
+    links = []
+    for entry in sorted(books.values(), key=lambda e: e["city_code"]):
+        name = escape(f"{entry.get('city_name', '')}{entry.get('label', '表格')}")
+        if entry.get("status") == "ok":
+            links.append(f"<a class=\"tables\" href=\"{escape(entry['path'])}\">{name}</a>")
+        else:
+            links.append(f"<a class=\"failed\" title=\"{escape(_error_text(entry.get('error')))}\""
+                         f">{name}（失败）</a>")
+    return f"<p class=\"meta\">{'　'.join(links)}</p>\n" if links else ""
 
 
 def _error_text(error: dict[str, Any] | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import __version__
-from analysis.batch import index, manifest
+from analysis.batch import index, manifest, tables
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.core.atomic import remove_stale_temp_files, write_text
 from analysis.core.periods import ytd_label
@@ -59,6 +59,7 @@ class RunSummary:
     ran: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    workbooks: list[Path] = field(default_factory=list)  # the city workbooks written
 
 
 # ---------------------------------------------------------------- client side
@@ -128,10 +129,11 @@ def run_batch(
     manifest_path = out_dir / manifest.MANIFEST_NAME
     state = manifest.load_manifest(manifest_path)
 
-    all_regions = processed.read_processed(data_dir, ("regions",))["regions"]
-    regions = select_regions(all_regions, config.region_codes)
+    region_table = processed.read_processed(data_dir, ("regions",))["regions"]
+    regions = select_regions(region_table, config.region_codes)
     settings = processed.read_settings(data_dir)
     share = settings.stated_q1_share if config.share_assumption is None else config.share_assumption
+    config = replace(config, share_assumption=share)  # the notebooks and the workbook state the same share
     notebooks = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
     jobs = plan_jobs(regions, list(notebooks.values()))
     summary = RunSummary(out_dir / "index.html", manifest_path)
@@ -144,7 +146,7 @@ def run_batch(
 
     fingerprint = manifest.data_fingerprint(data_dir)
     state.update(as_of=config.as_of, package_version=__version__, data_fingerprint=fingerprint,
-                 city_name=settings.city_name or city_name(all_regions))
+                 city_name=settings.city_name or city_name(region_table))
     local_paths = tuple(str(p) for p in {data_dir, Path.cwd().resolve(), Path(sys.prefix),
                                          Path.home(), Path(config.notebook_dir).resolve()})
     texts = {stem: path.read_text(encoding="utf-8") for stem, path in notebooks.items()}
@@ -170,8 +172,27 @@ def run_batch(
         if progress is not None:
             progress(1)
 
+    _write_workbooks(config, region_table, state, summary, out_dir, data_dir, fingerprint["sha256"])
+    manifest.save_manifest(manifest_path, state)
     write_text(summary.index_path, index.render_index(state))
     return summary
+
+
+def _write_workbooks(config: RunConfig, regions: pd.DataFrame, state: dict[str, Any], summary: RunSummary,
+                     out_dir: Path, data_dir: Path, fingerprint: str) -> None:
+    """The city workbooks of the run (:mod:`analysis.batch.tables`), recorded in ``state``."""
+    books = state.setdefault("workbooks", {})
+    for city in tables.cities_to_write(regions, config.region_codes):
+        key = f"{city[0]}/tables"
+        if config.resume and tables.is_current(books.get(city[0]), out_dir, fingerprint):
+            summary.skipped.append(key)
+            continue
+        books[city[0]] = tables.write_workbook(city, config.as_of, data_dir, out_dir, fingerprint,
+                                               config.share_assumption)
+        if books[city[0]]["status"] == "ok":
+            summary.workbooks.append(out_dir / books[city[0]]["path"])
+        else:
+            summary.failed[key] = _why(books[city[0]]["error"])
 
 
 def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dict[str, Any]:

@@ -29,11 +29,10 @@ from analysis.core.settings import Settings
 from analysis.data.city import CATALOGUE_FILE, SETTINGS_FILE, load_catalogue, load_settings
 from analysis.data.loaders import load_projects, load_regions, load_targets, load_township_weekly
 from analysis.data.observations import bureau_files, prefer_monthly, read_bureau_files, to_catalogue_units
-from analysis.data.processed import SETTINGS_NAME, TABLES
+from analysis.data.processed import FINDINGS_NAME, SETTINGS_NAME, TABLES
 from analysis.data.validation import finding_from_error, findings_frame, validate_observations
 
 REPORT_NAME = "validation.md"
-FINDINGS_NAME = "validation_findings.csv"
 
 
 @dataclass

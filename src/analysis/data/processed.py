@@ -22,6 +22,7 @@ from analysis.core.settings import Settings
 
 TABLES = ("observations", "regions", "targets", "projects", "township_weekly", "catalogue", "sources")
 SETTINGS_NAME = "settings.json"
+FINDINGS_NAME = "validation_findings.csv"  # the findings of the ingest that wrote the tables
 REQUIRED = ("observations", "regions")
 _CODE_COLUMNS = ("region_code", "code", "parent", "county_code", "township_code")
 
@@ -64,6 +65,17 @@ def read_settings(data_dir: str | Path) -> Settings:
         return Settings.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, TypeError) as exc:
         raise DataError(f"unreadable settings ({exc}); run `q1brief ingest` again", path=path) from exc
+
+
+def read_findings(data_dir: str | Path) -> pd.DataFrame | None:
+    """The validation findings ``q1brief ingest`` wrote beside the tables (None when absent).
+
+    Columns ``severity, check, file, location, message`` (text, empty cells as "").
+    """
+    path = Path(data_dir) / FINDINGS_NAME
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def require_region(obs: pd.DataFrame, regions: pd.DataFrame, region_code: str) -> pd.Series:
