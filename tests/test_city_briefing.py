@@ -103,3 +103,16 @@ def test_the_executed_briefing_and_index_show_it(city, tmp_path):
     manifest = json.loads((tmp_path / "2026-03" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["jobs"]["990121/05_briefing"]["headline"]["rank"] == 1
     assert pd.notna(manifest["jobs"]["990121/05_briefing"]["headline"]["n_regions"])
+
+
+def test_the_city_workbook_ranks_and_names_as_the_settings_say(city):
+    from analysis.report.workbook import city_sheets, read_inputs
+
+    data, findings = read_inputs(city)
+    sheets = city_sheets(data, "2026-03", "990100", findings=findings, settings=read_settings(city))
+    summary = sheets[0]
+    regions = next(c for c in summary.columns if c.header == "地区").values
+    assert list(regions[:4]) == ["示例市", "青山县", "临江县", "北塘区"]  # by the digital ranks alone
+    assert [label for label, _ in summary.groups] == ["数字经济核心产业增加值", "社会消费品零售总额"]
+    gap_names = set(next(c for c in sheets[1].columns if c.header == "指标").values)
+    assert "数字经济核心产业增加值" in gap_names
