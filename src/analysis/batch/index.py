@@ -62,6 +62,7 @@ def render_index(state: dict[str, Any]) -> str:
             if item["label"] not in labels:
                 labels.append(item["label"])
     as_of = escape(str(state.get("as_of", "")))
+    city = escape(str(state.get("city_name", "")))
     head = "".join(f"<th>{escape(label)}</th>" for label in labels)
     rows = [_row(region, labels) for region in regions]
     failed = [e for e in state.get("jobs", {}).values() if e.get("status") != "ok"]
@@ -70,8 +71,8 @@ def render_index(state: dict[str, Any]) -> str:
         f"{escape(e['notebook'])}: {escape(_error_text(e.get('error')))}</li>" for e in failed)
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<title>开门红简报索引（{as_of}）</title>\n<style>{_CSS}</style>\n</head>\n<body><main>\n"
-        f"<h1>开门红简报索引（{as_of}）</h1>\n"
+        f"<title>{city}开门红简报索引（{as_of}）</title>\n<style>{_CSS}</style>\n</head>\n<body><main>\n"
+        f"<h1>{city}开门红简报索引（{as_of}）</h1>\n"
         f"<p class=\"meta\">{len(regions)}个县区，数据截至{as_of}；"
         f"程序版本 {escape(str(state.get('package_version', '')))}</p>\n"
         + _workbook_links(state.get("workbooks", {}))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,6 @@ from analysis.batch import index, manifest, tables
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.core.atomic import remove_stale_temp_files, write_text
 from analysis.core.periods import ytd_label
-from analysis.core.settings import STATED_Q1_SHARE
 from analysis.data import processed
 
 NOTEBOOK_TITLES = {
@@ -47,7 +46,7 @@ class RunConfig:
     scheduler: str | None = None
     resume: bool = False
     cell_timeout: float | None = None
-    share_assumption: float = STATED_Q1_SHARE
+    share_assumption: float | None = None  # None: stated_q1_share of the city's settings (default 0.30)
     lang: str = "zh"
     quiet: bool = False
     fresh_kernels: bool = False  # True: a new kernel per job instead of a warm one per worker
@@ -96,6 +95,12 @@ def select_notebooks(notebook_dir: Path, names: list[str] | None) -> list[Path]:
     return chosen
 
 
+def city_name(regions: pd.DataFrame) -> str:
+    """The name of the city in ``regions`` (the first row of level ``city``), or ''."""
+    cities = regions.loc[regions["level"] == "city", "name"]
+    return str(cities.iloc[0]) if len(cities) else ""
+
+
 def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path]) -> list[Job]:
     return [Job(code, name, nb.stem) for code, name in regions for nb in notebooks]
 
@@ -126,6 +131,9 @@ def run_batch(
 
     region_table = processed.read_processed(data_dir, ("regions",))["regions"]
     regions = select_regions(region_table, config.region_codes)
+    settings = processed.read_settings(data_dir)
+    share = settings.stated_q1_share if config.share_assumption is None else config.share_assumption
+    config = replace(config, share_assumption=share)  # the notebooks and the workbook state the same share
     notebooks = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
     jobs = plan_jobs(regions, list(notebooks.values()))
     summary = RunSummary(out_dir / "index.html", manifest_path)
@@ -137,12 +145,13 @@ def run_batch(
             todo.append(job)
 
     fingerprint = manifest.data_fingerprint(data_dir)
-    state.update(as_of=config.as_of, package_version=__version__, data_fingerprint=fingerprint)
+    state.update(as_of=config.as_of, package_version=__version__, data_fingerprint=fingerprint,
+                 city_name=settings.city_name or city_name(region_table))
     local_paths = tuple(str(p) for p in {data_dir, Path.cwd().resolve(), Path(sys.prefix),
                                          Path.home(), Path(config.notebook_dir).resolve()})
     texts = {stem: path.read_text(encoding="utf-8") for stem, path in notebooks.items()}
     params = {"as_of": config.as_of, "data_dir": str(data_dir),
-              "share_assumption": config.share_assumption, "lang": config.lang}
+              "share_assumption": share, "lang": config.lang}
     specs = [JobSpec(job, texts[job.notebook], {"region_code": job.region_code, **params},
                      *title_for(job, config.as_of), config.cell_timeout, local_paths,
                      reuse_kernel=not config.fresh_kernels)
