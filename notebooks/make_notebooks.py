@@ -19,7 +19,7 @@ PARAMETERS = '''\
 region_code = "990102"
 as_of = "2026-03"
 data_dir = "../data/processed"
-share_assumption = 0.30
+share_assumption = None  # None: stated_q1_share of the city's q1brief.toml (default 0.30)
 lang = "zh"'''
 
 SETUP = '''\
@@ -29,7 +29,6 @@ from html import escape
 import pandas as pd
 from IPython.display import HTML, display
 
-from analysis.core import catalog
 from analysis.core.periods import ytd_label
 from analysis.data import processed
 from analysis.projection.outlook import annual_outlook
@@ -38,10 +37,14 @@ from analysis.report import charts, headline, tables
 charts.use_chinese_font()
 data = processed.read_processed(data_dir)
 obs, regions = data["observations"], data["regions"]
+catalogue = processed.read_catalogue(data_dir)  # packaged indicators + the city's indicators.csv
+settings = processed.read_settings(data_dir)  # the city's q1brief.toml (defaults without one)
+if share_assumption is None:
+    share_assumption = settings.stated_q1_share
 region = processed.require_region(obs, regions, region_code)
 city_code = region["parent"]
 period = pd.Period(as_of, freq="M")
-names = catalog.indicators()["name_zh"]
+names = catalogue["name_zh"]
 label = f"{period.year}年{ytd_label(period)}"'''
 
 GAPS = '''\
@@ -49,7 +52,8 @@ from analysis.gaps import gap_table, lagging_list
 from analysis.gaps.status import comparison_status
 
 table = gap_table(obs, data.get("targets", pd.DataFrame(
-    columns=["region_code", "indicator", "year", "horizon", "measure", "target"])), regions, as_of)
+    columns=["region_code", "indicator", "year", "horizon", "measure", "target"])), regions, as_of,
+    thresholds=settings.thresholds, catalogue=catalogue)
 county = table[table["region_code"] == region_code]'''
 
 
@@ -79,12 +83,12 @@ NOTEBOOKS = {
         code('''\
 latest = obs[(obs["region_code"].isin([region_code, city_code])) & (obs["period"] == period)]
 wide = latest.pivot_table(index="indicator", columns=["region_name", "measure"], values="value")
-wide.index = wide.index.map(names)
+wide.index = wide.index.map(lambda c: names.get(c, c))  # a code no catalogue knows shows as itself
 wide.round(2)'''),
         md("## 累计增长走势"),
         code('''\
 growth = obs[(obs["region_code"] == region_code) & (obs["measure"] == "ytd_growth")]
-for code_ in [c for c in catalog.indicators().index if c in set(growth["indicator"])]:
+for code_ in [c for c in catalogue.index if c in set(growth["indicator"])]:
     fig = charts.indicator_chart(obs, region_code, code_, city_code=city_code,
                                  start=period - 26, title=f"{names[code_]}累计增长（%）",
                                  ylabel="同比增长（%）")
@@ -98,7 +102,7 @@ for code_ in [c for c in catalog.indicators().index if c in set(growth["indicato
         code(GAPS),
         title("差距分析"),
         md("## 差距表"),
-        code('display(HTML(tables.table_html(tables.gap_overview(table, region_code))))'),
+        code('display(HTML(tables.table_html(tables.gap_overview(table, region_code, catalogue))))'),
         md("## 增速与全市差距"),
         code('''\
 rows = county[county["measure"] == "ytd_growth"].assign(name=lambda f: f["indicator"].map(names))
@@ -111,7 +115,7 @@ rows["colour"] = comparison_status(rows["gap_to_schedule_pp"], rows["direction"]
 display(charts.gap_bars(rows, "name", "gap_to_schedule_pp", status="colour", title="完成率较时序进度（百分点）"))'''),
         md("## 短板指标"),
         code('''\
-lag = lagging_list(county)
+lag = lagging_list(county, catalogue)
 display(HTML(tables.table_html(lag[["name_zh", "measure", "status_basis", "shortfall_pp"]]
              .round(1).rename(columns={"name_zh": "指标", "measure": "口径", "status_basis": "依据",
                                        "shortfall_pp": "差距(百分点)"}), status=None)))'''),
@@ -217,8 +221,9 @@ else:
 from analysis.report import narrative
 from analysis import key_projects as proj_
 
-items = headline.headline_items(table, region_code)
-ranks = headline.overall_rank(table)
+items = headline.headline_items(table, region_code, settings.headline_indicators, catalogue)
+index_items = headline.headline_items(table, region_code, settings.index_indicators, catalogue)
+ranks = headline.overall_rank(table, settings.rank_indicators)
 town_names = dict(zip(regions["code"], regions["name"]))
 project_text = None
 if "projects" in data:
@@ -227,13 +232,14 @@ if "projects" in data:
     mine = summary[summary["county_code"] == region_code]
     if len(mine):
         project_text = narrative.projects_sentence(mine.iloc[0], period.end_time.normalize(), lang)
-paragraphs = narrative.county_narrative(table, region_code, lang=lang, projects=project_text)'''),
+paragraphs = narrative.county_narrative(table, region_code, lang=lang, catalogue=catalogue,
+                                       projects=project_text)'''),
         title("开门红简报"),
         md("## 主要指标"),
         code('''\
 display(HTML(headline.headline_html(items)))
 display({headline.HEADLINE_MIMETYPE: headline.headline_payload(
-    region_code, region["name"], as_of, items, ranks.get(region_code), len(ranks))}, raw=True)'''),
+    region_code, region["name"], as_of, index_items, ranks.get(region_code), len(ranks))}, raw=True)'''),
         md("## 运行情况"),
         code('''\
 headings = {"overall": "总体", "industry": "工业", "investment": "投资", "consumption": "消费",
@@ -277,7 +283,8 @@ display(HTML(
     f'<div class="q1-methods">数据截至{period.year}年{period.month}月（{label}累计）。'
     "来源：统计部门月度报表、年度与一季度目标、重点项目台账和乡镇周报。"
     "时序进度按已过月份/12计算；增速差距以百分点计；排名在全市各县（区）间比较，1为最好。"
-    "状态：落后=低于目标、时序进度或全市平均2个百分点以上，关注=略低，正常=持平或领先，无数据=缺数；图1、图2的颜色只按图中这一项差距判断。"
+    f"状态：落后=低于目标、时序进度或全市平均{settings.thresholds.red_pp:g}个百分点以上，关注=略低，正常=持平或领先，"
+    "无数据=缺数；图1、图2的颜色只按图中这一项差距判断。"
     f"{method}程序版本 q1brief {__version__}。</div>"))'''),
     ],
 }

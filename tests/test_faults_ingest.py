@@ -98,8 +98,8 @@ def test_infinite_target_is_an_error(city, tmp_path):
     ("ytd_value,120", "ytd_value,0", "target 0: expected a positive level for a flow, count or stock indicator"),
     ("ytd_growth,8", "ytd_growth,-120", "target -120: expected a growth rate above -100%"),
     ("990102,iva,2026,q1,ytd_growth", "990102,iva,2026,q1,ytd_value",
-     "measure 'ytd_value': expected a measure the catalogue publishes for the indicator (a growth-only "
-     "indicator has growth targets only)"),
+     "measure 'ytd_value': expected a growth target: the catalogue keeps this indicator as growth only, so a "
+     "level target cannot be compared"),
 ])
 def test_targets_must_fit_the_indicator_kind(city, tmp_path, old, new, message):
     replace_in(city / "targets.csv", old, new)
@@ -198,7 +198,7 @@ def test_table_cut_mid_row_names_the_last_complete_row(city, tmp_path):
     found = errors(run(city, tmp_path), "unreadable_table")
     assert found["location"].tolist() == ["row 6"]
     assert found["message"].iloc[0] == (
-        "the table ends in the middle of row 6 ('固定资产投资累计增长(%)'): 2 of the 6 month cells the header "
+        "the table ends in the middle of row 6 ('固定资产投资累计增长(%)'): 2 of the 6 value cells the header "
         "promises; the last complete row is row 5 ('固定资产投资累计值(万元)'); expected the whole table (was the file "
         "cut?)")
 
@@ -209,16 +209,16 @@ def test_table_cut_between_rows_is_caught_by_its_missing_footer(city, tmp_path):
     found = errors(run(city, tmp_path), "truncated_table")
     assert found["file"].map(lambda f: f.rsplit("/", 1)[-1]).tolist() == ["青山县.csv"]
     assert found["message"].iloc[0].startswith(
-        "the table stops after row 5 ('固定资产投资累计值(万元)') without the source line (数据来源：…) that the "
-        "other 1 table(s) of this export end with")
+        "the table stops after row 5 ('固定资产投资累计值(万元)') without the note or source line (数据来源：…) that "
+        "the other 1 table(s) of this export end with")
 
 
 def test_a_table_with_only_its_header_row_is_an_error(city, tmp_path):
     (city / "bureau" / "青山县.csv").write_text(QINGSHAN_HEAD, encoding="utf-8")
     found = errors(run(city, tmp_path), "unreadable_table")
     assert found[["location", "message"]].values.tolist() == [[
-        "row 4", "the table has a header row but no indicator rows (was the file cut?); expected indicator rows "
-                 "below the header row"]]
+        "row 4", "the table has a header row but no data rows (was the file cut?); expected data rows below the "
+                 "header row"]]
 
 
 def test_a_month_later_than_the_files_stated_time_is_an_error(city, tmp_path):
@@ -226,8 +226,8 @@ def test_a_month_later_than_the_files_stated_time_is_an_error(city, tmp_path):
     (city / "bureau" / "青山县.csv").write_text(text, encoding="utf-8")
     found = errors(run(city, tmp_path), "unreadable_table")
     assert found[["location", "message"]].values.tolist() == [[
-        "B4", "month 2026-03 in the header is later than the file's stated time (to 2026-02); expected months no "
-              "later than the '时间：' line above the header"]]
+        "B5", "month 2026-03 is later than the file's stated time (时间：… to 2026-02); expected periods no later "
+              "than the '时间：' line above the table"]]
 
 
 def test_nul_in_a_label_is_an_unreadable_cell_and_reports_escape_it(city, tmp_path):
@@ -305,3 +305,28 @@ def test_reports_list_at_most_20_findings_per_check_and_file(city, tmp_path):
     assert "| warning | masked_cell | 25 |" in report
     full = pd.read_csv(tmp_path / "out" / "validation_findings.csv")
     assert (full["check"] == "masked_cell").sum() == 25
+
+
+def test_a_long_table_read_in_parts_gives_the_same_observations(monkeypatch):
+    """Reading in parts (as a 2,000,000-row table is) changes nothing: values, cells, metadata."""
+    from analysis.data.readers import parts, read_export
+
+    path = REPO / "data" / "raw" / "bureau" / "临江县.csv"
+    whole = read_export(path)
+    monkeypatch.setattr(parts, "PART_ROWS", 4)
+    split = read_export(path)
+    pd.testing.assert_frame_equal(split.observations.astype(str), whole.observations.astype(str))
+    assert split.metadata == whole.metadata and whole.metadata["source"].startswith("数据来源")
+
+
+def test_a_short_row_inside_a_long_table_is_not_called_the_end(tmp_path, monkeypatch):
+    from analysis.core.errors import DataError
+    from analysis.data.readers import parts, read_export
+
+    rows = "".join(f"固定资产投资{i}累计值(亿元),1,2,,3,4,\n" for i in range(10))
+    path = tmp_path / "t.csv"
+    path.write_text(QINGSHAN_HEAD + rows.replace("固定资产投资4累计值(亿元),1,2,,3,4,", "固定资产投资4累计值(亿元),1,2")
+                    + "数据来源：x\n", encoding="utf-8")
+    monkeypatch.setattr(parts, "PART_ROWS", 3)
+    with pytest.raises(DataError, match=r"\[row 9\]: row 9 \('固定资产投资4累计值\(亿元\)'\) has 2 of the 6 value cells"):
+        read_export(path)

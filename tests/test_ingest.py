@@ -25,8 +25,9 @@ def test_ingest_writes_parquet_and_report(city, tmp_path):
     result = ingest(city, out)
     assert result.ok
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    assert names == ["delivery.json", "observations.parquet", "projects.parquet", "regions.parquet",
-                     "targets.parquet", "township_weekly.parquet", "validation.md", "validation_findings.csv"]
+    assert names == ["catalogue.parquet", "delivery.json", "observations.parquet", "projects.parquet",
+                     "regions.parquet", "settings.json", "sources.parquet", "targets.parquet",
+                     "township_weekly.parquet", "validation.md", "validation_findings.csv"]
     obs = pd.read_parquet(out / "observations.parquet")
     assert obs["period"].dtype == "period[M]"  # round-trips through Parquet
     assert obs["value"].max() == pytest.approx(25.0)
@@ -79,7 +80,7 @@ def test_delivery_records_fingerprint_files_and_date(city, tmp_path):
     assert record == result.delivery
     assert record["ingested_at"] == "2026-04-16T08:30:00+08:00" and record["latest_period"] == "2026-03"
     hashes = {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in record["tables"]}
-    assert record["tables"] == hashes and len(hashes) == 5
+    assert record["tables"] == hashes and len(hashes) == 8  # 7 tables and settings.json
     assert record["fingerprint"] == hashlib.sha256(
         "".join(f"{k}:{hashes[k]}\n" for k in sorted(hashes)).encode()).hexdigest()
     assert [f["path"] for f in record["raw_files"]] == [

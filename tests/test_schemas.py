@@ -33,8 +33,11 @@ def test_province_level_tree_and_a_self_parent():
 
 def test_processed_tables_break_their_contract_loudly():
     obs = pd.DataFrame({"region_code": ["990101"], "region_name": ["青山县"], "indicator": ["fai"],
-                        "period": pd.PeriodIndex(["2026-03"], freq="M"), "measure": ["ytd_total"],
-                        "value": [1.0], "unit": ["亿元"], "source": ["a.csv!B5"]})
+                        "period": pd.PeriodIndex(["2026-03"], freq="M"), "frequency": ["M"], "measure": ["ytd_total"],
+                        "value": [1.0], "unit": ["亿元"], "source": ["a.csv!B5"], "label": ["固投"], "raw": ["1"]})
     found = processed_findings({"observations": obs})
-    assert found[["file", "location", "message"]].values.tolist() == [
-        ["observations.parquet", "row 1, column measure", "measure 'ytd_total': expected one of ytd_value, ytd_growth, month_value, month_growth"]]
+    assert found[["file", "location"]].values.tolist() == [["observations.parquet", "row 1, column measure"]]
+    assert found["message"].iloc[0].startswith("measure 'ytd_total': expected one of ytd_value, ytd_growth, month_value")
+    found = processed_findings({"observations": obs.drop(columns="frequency")})
+    assert found["message"].tolist() == ["column 'frequency' is missing: expected every column of the table's schema",
+                                         "measure 'ytd_total': expected one of " + found["message"].iloc[1].split("one of ")[1]]

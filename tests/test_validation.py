@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from analysis.data.bureau import read_bureau_table
+from analysis.data.readers import read_bureau_table
 from analysis.data.validation import (
     Limits,
     check_duplicates,

@@ -72,6 +72,7 @@ def render_index(state: dict[str, Any]) -> str:
             if item["label"] not in labels:
                 labels.append(item["label"])
     as_of = escape(str(state.get("as_of", "")))
+    city = escape(str(state.get("city_name", "")))
     head = "".join(f"<th>{escape(label)}</th>" for label in labels)
     rows = [_row(region, labels, stale) for region in regions]
     failed = [e for e in state.get("jobs", {}).values() if e.get("status") != "ok"]
@@ -80,12 +81,13 @@ def render_index(state: dict[str, Any]) -> str:
         f"{escape(e['notebook'])}: {escape(_error_text(e.get('error')))}</li>" for e in failed)
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<title>开门红简报索引（{as_of}）</title>\n<style>{_CSS}</style>\n</head>\n<body><main>\n"
-        f"<h1>开门红简报索引（{as_of}）</h1>\n"
+        f"<title>{city}开门红简报索引（{as_of}）</title>\n<style>{_CSS}</style>\n</head>\n<body><main>\n"
+        f"<h1>{city}开门红简报索引（{as_of}）</h1>\n"
         f"<p class=\"meta\">{len(regions)}个县区，数据截至{as_of}；{escape(_delivery_text(state))}"
         f"程序版本 {escape(str(state.get('package_version', '')))}</p>\n"
         + (f"<p class=\"stale\">{len(stale)}份简报基于旧数据（标注“旧数据”），请运行 q1brief run --resume 更新。</p>\n"
            if stale else "")
+        + _workbook_links(state.get("workbooks", {}))
         + f"<table>\n<thead><tr><th>排名</th><th>县区</th>{head}<th>简报</th></tr></thead>\n"
         f"<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
         + (f"<h2>失败的任务</h2>\n<ul class=\"errors\">{errors}</ul>\n" if failed else "")
@@ -128,6 +130,19 @@ def _delivery_text(state: dict[str, Any]) -> str:
     if not delivery.get("fingerprint"):
         return ""
     return f"数据批次{str(delivery.get('ingested_at', ''))[:10]}入库（指纹{str(delivery['fingerprint'])[:12]}）；"
+
+
+def _workbook_links(books: dict[str, dict[str, Any]]) -> str:
+    """A line linking each city's Excel workbook (or saying why it failed)."""
+    links = []
+    for entry in sorted(books.values(), key=lambda e: e["city_code"]):
+        name = escape(f"{entry.get('city_name', '')}{entry.get('label', '表格')}")
+        if entry.get("status") == "ok":
+            links.append(f"<a class=\"tables\" href=\"{escape(entry['path'])}\">{name}</a>")
+        else:
+            links.append(f"<a class=\"failed\" title=\"{escape(_error_text(entry.get('error')))}\""
+                         f">{name}（失败）</a>")
+    return f"<p class=\"meta\">{'　'.join(links)}</p>\n" if links else ""
 
 
 def _error_text(error: dict[str, Any] | None) -> str:

@@ -20,7 +20,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,11 +29,10 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from analysis import __version__
-from analysis.batch import index, manifest
+from analysis.batch import index, manifest, tables
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.core.atomic import remove_stale_temp_files, write_text
 from analysis.core.periods import as_of_month, ytd_label
-from analysis.core.settings import STATED_Q1_SHARE
 from analysis.data import processed
 from analysis.data.delivery import read_delivery, sha256_bytes
 
@@ -60,7 +59,7 @@ class RunConfig:
     scheduler: str | None = None
     resume: bool = False
     cell_timeout: float | None = None
-    share_assumption: float = STATED_Q1_SHARE
+    share_assumption: float | None = None  # None: stated_q1_share of the city's settings (default 0.30)
     lang: str = "zh"
     quiet: bool = False
     fresh_kernels: bool = False  # True: a new kernel per job instead of a warm one per worker
@@ -76,6 +75,7 @@ class RunSummary:
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     stale: dict[str, list[str]] = field(default_factory=dict)  # done jobs rerun, and why
+    workbooks: list[Path] = field(default_factory=list)  # the city workbooks written
 
 
 class RunLockedError(RuntimeError):
@@ -89,7 +89,8 @@ def check_config(config: RunConfig) -> None:
         raise ValueError(f"cell timeout {config.cell_timeout!r} is not a positive number of seconds")
     if config.jobs is not None and config.jobs < 1:
         raise ValueError(f"--jobs {config.jobs} is not a positive number of worker processes")
-    if not (math.isfinite(config.share_assumption) and 0 < config.share_assumption <= 1):
+    share = config.share_assumption
+    if share is not None and not (math.isfinite(share) and 0 < share <= 1):
         raise ValueError(f"share assumption {config.share_assumption!r} is not a share between 0 and 1")
 
 
@@ -148,6 +149,12 @@ def select_notebooks(notebook_dir: Path, names: list[str] | None) -> list[Path]:
     return chosen
 
 
+def city_name(regions: pd.DataFrame) -> str:
+    """The name of the city in ``regions`` (the first row of level ``city``), or ''."""
+    cities = regions.loc[regions["level"] == "city", "name"]
+    return str(cities.iloc[0]) if len(cities) else ""
+
+
 def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path]) -> list[Job]:
     return [Job(code, name, nb.stem) for code, name in regions for nb in notebooks]
 
@@ -173,19 +180,24 @@ def run_batch(
     """
     check_config(config)
     root = Path(config.project_root or Path.cwd()).resolve()
-    regions = select_regions(processed.read_processed(config.data_dir, ("regions",))["regions"],
-                             config.region_codes)  # errors name the folder as the user wrote it
+    region_table = processed.read_processed(config.data_dir, ("regions",))["regions"]  # errors name the folder
+    regions = select_regions(region_table, config.region_codes)  # as the user wrote it
     data_dir = Path(config.data_dir).resolve()
+    settings = processed.read_settings(data_dir)
+    share = settings.stated_q1_share if config.share_assumption is None else config.share_assumption
+    config = replace(config, share_assumption=share)  # the notebooks and the workbook state the same share
     notebooks = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
     out_dir = Path(config.out) / config.as_of
     out_dir.mkdir(parents=True, exist_ok=True)
     with run_lock(out_dir, config.wait):
-        return _run_locked(config, root, data_dir, regions, notebooks, out_dir, progress, on_plan)
+        return _run_locked(config, root, data_dir, region_table, regions, notebooks, out_dir, progress, on_plan,
+                           settings.city_name or city_name(region_table))
 
 
-def _run_locked(config: RunConfig, root: Path, data_dir: Path, regions: list[tuple[str, str]],
-                notebooks: dict[str, Path], out_dir: Path, progress: Callable[[int], Any] | None,
-                on_plan: Callable[[int], Any] | None) -> RunSummary:
+def _run_locked(config: RunConfig, root: Path, data_dir: Path, region_table: pd.DataFrame,
+                regions: list[tuple[str, str]], notebooks: dict[str, Path], out_dir: Path,
+                progress: Callable[[int], Any] | None, on_plan: Callable[[int], Any] | None,
+                city: str) -> RunSummary:
     remove_stale_temp_files(out_dir)
     manifest_path = out_dir / manifest.MANIFEST_NAME
     state = manifest.load_manifest(manifest_path)
@@ -209,7 +221,7 @@ def _run_locked(config: RunConfig, root: Path, data_dir: Path, regions: list[tup
         todo.append(job)
     delivery = read_delivery(data_dir) or {}
     run = {"as_of": config.as_of, "package_version": __version__, "data_fingerprint": fingerprint,
-           "data_dir": params["data_dir"],
+           "data_dir": params["data_dir"], "city_name": city,
            "delivery": {k: delivery.get(k) for k in ("fingerprint", "ingested_at", "latest_period")}}
     local_paths = tuple(str(p) for p in {data_dir, root, Path(sys.prefix), Path.home(),
                                          Path(config.notebook_dir).resolve()})
@@ -233,11 +245,29 @@ def _run_locked(config: RunConfig, root: Path, data_dir: Path, regions: list[tup
             summary.failed[job.key] = _why(result.error)
         if progress is not None:
             progress(1)
-    if not todo:
-        state.update(run)
-        manifest.save_manifest(manifest_path, state)
+    state = manifest.load_manifest(manifest_path)
+    state.update(run)
+    _write_workbooks(config, region_table, state, summary, out_dir, data_dir, fingerprint["sha256"])
+    manifest.save_manifest(manifest_path, state)
     write_text(summary.index_path, index.render_index(state))
     return summary
+
+
+def _write_workbooks(config: RunConfig, regions: pd.DataFrame, state: dict[str, Any], summary: RunSummary,
+                     out_dir: Path, data_dir: Path, fingerprint: str) -> None:
+    """The city workbooks of the run (:mod:`analysis.batch.tables`), recorded in ``state``."""
+    books = state.setdefault("workbooks", {})
+    for city in tables.cities_to_write(regions, config.region_codes):
+        key = f"{city[0]}/tables"
+        if config.resume and tables.is_current(books.get(city[0]), out_dir, fingerprint):
+            summary.skipped.append(key)
+            continue
+        books[city[0]] = tables.write_workbook(city, config.as_of, data_dir, out_dir, fingerprint,
+                                               config.share_assumption)
+        if books[city[0]]["status"] == "ok":
+            summary.workbooks.append(out_dir / books[city[0]]["path"])
+        else:
+            summary.failed[key] = _why(books[city[0]]["error"])
 
 
 def _record(result: JobResult, job: Job, out_dir: Path) -> dict[str, Any]:

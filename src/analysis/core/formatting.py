@@ -10,7 +10,7 @@ The rules, applied everywhere:
   likewise in 亿千瓦时 from 1亿千瓦时 up, else 万千瓦时 (one decimal); the unit is chosen on
   the rounded figure (9999.6万元 is 1.0亿元, not 10000万元);
 - counts (户, 家, 个) as whole numbers; other units one decimal; dimensionless figures
-  (e.g. a plot ratio) two decimals;
+  (e.g. a plot ratio) two decimals; an index base in brackets (``106.4（上年同月=100）``);
 - period labels from :func:`analysis.core.periods.ytd_label` (1-2月, 1-3月, or 一季度 with
   ``quarter_names``) and :func:`analysis.core.periods.ytd_label_en`.
 """
@@ -38,6 +38,27 @@ def fmt(x: float, decimals: int = 1) -> str:
     exact = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     text = f"{exact:f}"
     return text[1:] if text.startswith("-") and exact == 0 else text
+
+
+def rounded(x: float, decimals: int = 1) -> float:
+    """``x`` as the number :func:`fmt` prints (half up, no negative zero); NaN stays NaN.
+
+    For outputs that keep figures as numbers (the Excel workbook), so a cell holds exactly
+    the figure the notes print.
+    """
+    if x is None or not math.isfinite(float(x)):
+        return math.nan
+    return float(fmt(x, decimals))
+
+
+def unit_decimals(unit: str) -> int:
+    """Decimals a level in ``unit`` is shown with: counts and 万元 0, dimensionless 2, others 1.
+
+    Rates, growth rates, 百分点 and money in 亿元 all have one decimal (see the rules above).
+    """
+    if unit in _COUNT_UNITS or unit == "万元":
+        return 0
+    return 2 if unit == "" else 1
 
 
 def is_flat(x: float, tol: float = FLAT_TOL) -> bool:
@@ -102,6 +123,11 @@ def _kwh_phrase(wan: float, lang: str) -> str:
     return f"{million} million kWh"
 
 
+def unit_text(unit: str) -> str:
+    """A unit as printed after a figure: an index base goes in brackets (106.4（上年同月=100）)."""
+    return f"（{unit}）" if "=" in unit else unit
+
+
 def quantity_phrase(x: float, unit: str, lang: str = "zh") -> str:
     """A level with its unit by the rules above (亿元 amounts, counts, %, others)."""
     if unit == "亿元":
@@ -111,14 +137,16 @@ def quantity_phrase(x: float, unit: str, lang: str = "zh") -> str:
     if unit == "%":
         return f"{fmt(x)}%"
     if unit in _COUNT_UNITS:
-        number = fmt(x, 0)
+        number = fmt(x, unit_decimals(unit))
         if lang == "zh":
             return f"{number}{unit}"
         return f"{number} {_EN_UNITS.get(unit, '')}".strip()
     if unit == "":
-        return fmt(x, 2)
+        return fmt(x, unit_decimals(unit))
     if unit == "万千瓦时":
         return _kwh_phrase(x, lang)
+    if "=" in unit:
+        return f"{fmt(x)}{unit_text(unit)}" if lang == "zh" else f"{fmt(x)} ({unit})"
     return f"{fmt(x)}{unit}" if lang == "zh" else f"{fmt(x)} {_EN_UNITS.get(unit, unit)}"
 
 

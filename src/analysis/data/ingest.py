@@ -1,9 +1,15 @@
 """``q1brief ingest``: raw inputs -> validated tidy Parquet and a validation report.
 
+Besides the tables, ingest carries what the city added into the processed folder, because
+``q1brief run`` and the notebooks read only that folder: ``catalogue.parquet`` (the packaged
+indicator catalogue extended by the data folder's ``indicators.csv``), ``settings.json``
+(``q1brief.toml``, or the defaults) and ``sources.parquet`` (one row per bureau file: its
+layout, database line, notes and source line).
+
 Every output is written through :mod:`analysis.core.atomic` (a temporary file in the target
 folder, then a rename), so a failure never leaves a half-written Parquet. When validation
-finds an error nothing of the last good delivery is touched (its Parquet, report and
-``delivery.json`` stay byte-identical) and the failed attempt's report goes beside it.
+finds an error nothing of the last good delivery is touched (its Parquet, settings, report
+and ``delivery.json`` stay byte-identical) and the failed attempt's report goes beside it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ from filelock import FileLock
 
 from analysis import __version__
 from analysis.core.atomic import write_all_atomic
+from analysis.core.catalog import catalogue_text, indicators
+from analysis.core.errors import DataError
+from analysis.core.settings import Settings
+from analysis.data.city import CATALOGUE_FILE, SETTINGS_FILE, load_catalogue, load_settings
 from analysis.data.delivery import (
     DELIVERY_NAME,
     delivery_record,
@@ -29,21 +39,21 @@ from analysis.data.delivery import (
     sha256_bytes,
     short_fingerprint,
 )
-from analysis.data.inputs import read_projects, read_regions, read_targets, read_township_weekly
-from analysis.data.loaders import (
+from analysis.data.loaders import read_projects, read_regions, read_targets, read_township_weekly
+from analysis.data.observations import (
     bureau_inputs,
     is_inside,
     outside_link_finding,
+    prefer_monthly,
     read_bureau_files,
     to_catalogue_units,
 )
-from analysis.data.processed import TABLES
+from analysis.data.processed import FINDINGS_NAME, SETTINGS_NAME, TABLES
 from analysis.data.schemas import processed_findings
-from analysis.data.validation import Limits, check_magnitude, findings_frame, validate_observations
+from analysis.data.validation import Limits, check_magnitude, finding_from_error, findings_frame, validate_observations
 from analysis.data.validation_report import md_cell, render_report, summary_counts, write_findings_csv
 
 REPORT_NAME = "validation.md"
-FINDINGS_NAME = "validation_findings.csv"
 FAILED_REPORT_NAME = "validation-failed.md"
 FAILED_FINDINGS_NAME = "validation-failed_findings.csv"
 INPUT_CSVS = ("regions", "targets", "projects", "township_weekly")
@@ -59,6 +69,7 @@ class IngestResult:
     files_read: int = 0
     inputs: list[Path] = field(default_factory=list)  # every raw file read
     written: list[Path] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
     delivery: dict[str, Any] | None = None  # recorded by this run (success only)
     previous: dict[str, Any] | None = None  # the delivery the processed folder held before
 
@@ -92,31 +103,67 @@ def collect(data_dir: str | Path, today: pd.Timestamp | None = None, limits: Lim
         result.findings = found
         return result
     result.tables["regions"] = regions
+    found = [found, findings_frame([outside_link_finding(p, data_dir) for p in outside.values()])]
+    catalogue = _city(data_dir, result, found)
     files, refused = bureau_inputs(data_dir, follow_links)
     result.files_read = len(files)
     result.inputs += files
-    found = [found, refused, findings_frame([outside_link_finding(p, data_dir) for p in outside.values()])]
+    found.append(refused)
     if not files:
-        found.append(findings_frame([{"severity": "error", "check": "no_tables",
-                                      "file": str(data_dir / "bureau"), "location": "",
-                                      "message": "no bureau tables (.csv, .xls, .xlsx) found"}]))
-    raw, unreadable = read_bureau_files(files, regions)
-    found += [unreadable, validate_observations(raw, limits, today)]
-    obs, unit_problems = to_catalogue_units(raw)
+        found.append(_error("no_tables", data_dir / "bureau", "no bureau tables (.csv, .xls, .xlsx) found"))
+    raw, unreadable, sources = read_bureau_files(files, regions, catalogue)
+    found += [unreadable, validate_observations(raw, limits, catalogue, today)]
+    obs, unit_problems = to_catalogue_units(raw, catalogue)
     del raw  # the reader's frame: only the observations are kept
-    found += [unit_problems, check_magnitude(obs, regions.set_index("code")["level"], limits)]
+    obs, frequency_problems = prefer_monthly(obs)
+    found += [unit_problems, frequency_problems,
+              check_magnitude(obs, regions.set_index("code")["level"], limits, catalogue)]
+    if files and not obs["indicator"].isin(catalogue.index).any():
+        found.append(_error("no_observations", data_dir / "bureau", "no bureau table holds a row of a catalogue "
+                            "indicator for a region of regions.csv; expected names listed in the indicator "
+                            "catalogue (or the data folder's indicators.csv)"))
     result.tables["observations"] = obs
-    if files and obs.empty:
-        found.append(findings_frame([{
-            "severity": "error", "check": "no_observations", "file": str(data_dir / "bureau"), "location": "",
-            "message": "no bureau table holds a row of a catalogue indicator for a region of regions.csv; "
-                       "expected names listed in resources/indicators.csv"}]))
-    readers = {"targets": lambda: read_targets(data_dir, regions),
+    _small_inputs(data_dir, regions, catalogue, today, limits, {n: p for n, p in csvs.items() if n not in outside},
+                  result, found)
+    result.tables["catalogue"] = catalogue_text(catalogue)
+    result.tables["sources"] = sources
+    found.append(processed_findings(result.tables, catalogue))
+    result.findings = pd.concat(found, ignore_index=True)
+    return result
+
+
+def _error(check: str, path: Path, message: str) -> pd.DataFrame:
+    return findings_frame([{"severity": "error", "check": check, "file": str(path), "location": "",
+                            "message": message}])
+
+
+def _city(data_dir: Path, result: IngestResult, found: list[pd.DataFrame]) -> pd.DataFrame:
+    """The city's catalogue and settings (``indicators.csv``, ``q1brief.toml``: optional,
+    the packaged catalogue and the defaults without them); a bad one is an error finding."""
+    catalogue = indicators()
+    for check, name in (("catalogue", CATALOGUE_FILE), ("settings", SETTINGS_FILE)):
+        if not (data_dir / name).is_file():
+            continue
+        try:
+            if check == "catalogue":
+                catalogue = load_catalogue(data_dir)
+            else:
+                result.settings = load_settings(data_dir, catalogue)
+        except DataError as error:
+            found.append(findings_frame([finding_from_error(error, check)]))
+    return catalogue
+
+
+def _small_inputs(data_dir: Path, regions: pd.DataFrame, catalogue: pd.DataFrame, today: pd.Timestamp,
+                  limits: Limits | None, csvs: dict[str, Path], result: IngestResult,
+                  found: list[pd.DataFrame]) -> None:
+    """Targets, the project ledger and the weekly reports (optional: an info line when absent)."""
+    readers = {"targets": lambda: read_targets(data_dir, regions, catalogue),
                "projects": lambda: read_projects(data_dir, regions, today, limits),
                "township_weekly": lambda: read_township_weekly(data_dir, regions, today)}
     for name, read in readers.items():
-        if name in outside:
-            continue
+        if name not in csvs:
+            continue  # a link leading outside the data folder, already reported
         if not csvs[name].is_file():
             found.append(findings_frame([{"severity": "info", "check": "missing_file", "file": str(csvs[name]),
                                           "location": "", "message": f"{name}.csv not present (optional)"}]))
@@ -125,21 +172,18 @@ def collect(data_dir: str | Path, today: pd.Timestamp | None = None, limits: Lim
         found.append(problems)
         if table is not None:
             result.tables[name] = table
-    found.append(processed_findings(result.tables))
-    result.findings = pd.concat(found, ignore_index=True)
-    return result
 
 
 def ingest(data_dir: str | Path, out_dir: str | Path, *, now: datetime | None = None,
            follow_links: bool = False) -> IngestResult:
     """Validate ``data_dir`` and, only when there is no error, replace ``out_dir``'s tables.
 
-    Success writes every Parquet, ``validation.md``, the findings CSV and ``delivery.json``
-    together (atomically, see :mod:`analysis.core.atomic`), removes tables whose raw file is
-    gone and the report of an earlier failed attempt. A failure changes none of those: the
-    previous delivery stays byte-identical and usable, and the attempt's report is written
-    beside it as ``validation-failed.md`` (with its findings CSV), saying which delivery the
-    processed data still is.
+    Success writes every Parquet, ``settings.json``, ``validation.md``, the findings CSV and
+    ``delivery.json`` together (atomically, see :mod:`analysis.core.atomic`), removes tables
+    whose raw file is gone and the report of an earlier failed attempt. A failure changes
+    none of those: the previous delivery stays byte-identical and usable, and the attempt's
+    report is written beside it as ``validation-failed.md`` (with its findings CSV), saying
+    which delivery the processed data still is.
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     now = now or datetime.now().astimezone()
@@ -162,6 +206,7 @@ def _write(result: IngestResult, data_dir: Path, out_dir: Path, now: datetime) -
         result.written = list(writers)
         return result
     blobs = {f"{name}.parquet": _parquet_bytes(table) for name, table in result.tables.items()}
+    blobs[SETTINGS_NAME] = (json.dumps(result.settings.to_dict(), ensure_ascii=False, indent=2) + "\n").encode()
     obs = result.tables["observations"]
     latest = str(obs["period"].max()) if len(obs) else None
     result.delivery = delivery_record({name: sha256_bytes(blob) for name, blob in blobs.items()}, data_dir,
@@ -198,9 +243,19 @@ def _report_writers(report_path: Path, report: str, csv_path: Path,
 def _facts(result: IngestResult, data_dir: Path) -> list[str]:
     obs = result.tables.get("observations", pd.DataFrame())
     with_value = int(obs["value"].notna().sum()) if len(obs) else 0
-    return [f"data folder: `{md_cell(data_dir.name)}` (q1brief {__version__})",
-            f"bureau tables read: {result.files_read}",
-            f"observations: {len(obs)} ({with_value} with a value)"]
+    city = "packaged + " + CATALOGUE_FILE if (data_dir / CATALOGUE_FILE).is_file() else "packaged"
+    settings = SETTINGS_FILE if (data_dir / SETTINGS_FILE).is_file() else "defaults"
+    facts = [f"data folder: `{md_cell(data_dir.name)}` (q1brief {__version__})",
+             f"bureau tables read: {result.files_read}",
+             f"indicator catalogue: {len(result.tables.get('catalogue', []))} indicators ({city})",
+             f"settings: {settings} (headline {', '.join(result.settings.headline_indicators)})",
+             f"observations: {len(obs)} ({with_value} with a value)"]
+    sources = result.tables.get("sources", pd.DataFrame())
+    for r in sources.itertuples(index=False):  # what each file said about itself: metadata, never data
+        said = "; ".join(f"{k} {md_cell(v, 120)}" for k, v in (("database", r.database), ("notes", r.notes),
+                                                             ("source", r.source)) if v)
+        facts.append(f"file `{md_cell(Path(r.file).name)}`: layout {r.layout}" + (f"; {said}" if said else ""))
+    return facts
 
 
 def _still_previous(previous: dict | None) -> str:

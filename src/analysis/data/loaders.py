@@ -1,212 +1,264 @@
-"""Load a city's bureau tables (``data/raw/bureau``) into checked tidy observations.
+"""Load a city's small raw inputs (``data/raw``: regions, targets, ledgers) into checked DataFrames:
+``regions.csv``, ``targets.csv``, ``projects.csv`` and ``township_weekly.csv``. Bureau exports
+are read by :mod:`analysis.data.observations`.
 
-The city's CSV inputs (regions, targets, ledger, weekly reports) are read by
-:mod:`analysis.data.inputs`; their loaders are re-exported here. Each loader raises
-``DataError`` naming the file, the row or column and what was expected. Nothing is
-zero-filled: a blank number is NaN and is reported by the validator, never replaced.
+Each ``read_*`` function parses one file (text to numbers and dates; a cell that cannot be
+parsed is a ``DataError`` naming it) and returns ``(frame, findings)``: every rule of its
+pandera schema (:mod:`.schemas`) and of the cross-file checks that the frame breaks, as
+error findings with file, row and column. The frame is ``None`` when there is any error,
+so nothing downstream sees a table that broke a rule. ``load_*`` are the same for
+interactive use: they return the frame or raise the first error as a ``DataError``.
+``regions.csv`` is required and checked first: without a tree of regions no table can be
+placed, so ingest stops there.
 """
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Iterable
+import io
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.core.catalog import indicators, unit_factor
+from analysis.core.catalog import package_regions
 from analysis.core.errors import DataError
-from analysis.data.bureau import read_bureau_table
-from analysis.data.inputs import (
-    PROJECT_HEADERS,
-    WEEKLY_HEADERS,
-    load_projects,
-    load_regions,
-    load_targets,
-    load_township_weekly,
-    read_table,
-    regions_or_file,
+from analysis.data.readers import decode_csv
+from analysis.data.region_tree import region_tree_findings
+from analysis.data.schemas import (
+    projects_input_schema,
+    regions_input_schema,
+    schema_findings,
+    targets_input_schema,
+    weekly_input_schema,
 )
-from analysis.data.validation import check_cells, finding_from_error, findings_frame, rows_to_findings
+from analysis.data.validation import Limits, finding_from_error, findings_frame
 
-__all__ = ["BUREAU_SUFFIXES", "OBS_COLUMNS", "PROJECT_HEADERS", "WEEKLY_HEADERS", "bureau_files", "bureau_inputs",
-           "is_inside", "load_observations",
-           "load_projects", "load_regions", "load_targets", "load_township_weekly", "read_bureau_files", "read_table",
-           "to_catalogue_units"]
-
-BUREAU_SUFFIXES = (".csv", ".xls", ".xlsx")
-OBS_COLUMNS = ["region_code", "region_name", "indicator", "period", "measure", "value", "unit", "source"]
-
-def bureau_files(data_dir: str | Path) -> list[Path]:
-    """Bureau tables under ``data_dir/bureau`` (sorted, so runs are reproducible); files
-    reached through a link leading outside the data folder are left out (see
-    :func:`bureau_inputs`)."""
-    return bureau_inputs(data_dir)[0]
-
-
-def bureau_inputs(data_dir: str | Path, follow_links: bool = False) -> tuple[list[Path], pd.DataFrame]:
-    """Bureau tables under ``data_dir/bureau``, and an error finding for each file or folder
-    there that is a link leading outside the data folder (``/etc/passwd``, a share): such a
-    file is not read unless ``follow_links``, so a delivery is only what is in its folder."""
-    root = Path(data_dir)
-    folder = root / "bureau"
-    files, refused = [], []
-    for current, dirs, names in os.walk(folder, followlinks=follow_links):
-        for name in sorted([*names, *dirs]):
-            path = Path(current) / name
-            if not follow_links and path.is_symlink() and not is_inside(path, root):
-                refused.append(outside_link_finding(path, root))
-            elif name in names and path.suffix.lower() in BUREAU_SUFFIXES and path.is_file():
-                files.append(path)
-    return sorted(files), findings_frame(refused)
+PROJECT_HEADERS = {
+    "项目编号": "project_id", "项目名称": "project_name", "县区代码": "county_code",
+    "乡镇代码": "township_code", "计划开工日期": "planned_start", "实际开工日期": "actual_start",
+    "年度计划投资(万元)": "planned_investment", "累计完成投资(万元)": "completed_investment",
+    "填报日期": "reported_on",
+}
+WEEKLY_HEADERS = {
+    "周截止日期": "week_end", "乡镇代码": "township_code", "县区代码": "county_code",
+    "本周完成投资(万元)": "investment_week", "累计完成投资(万元)": "investment_ytd",
+    "累计开工项目数": "projects_started",
+}
+REGION_COLUMNS = ["code", "name", "level", "parent", "short_name"]
+Read = tuple[pd.DataFrame | None, pd.DataFrame]
 
 
-def is_inside(path: Path, root: Path) -> bool:
-    """Whether ``path``, links resolved, lies inside ``root`` (links resolved too)."""
-    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+def read_table(path: str | Path, columns: Iterable[str], aliases: dict[str, str] | None = None) -> pd.DataFrame:
+    """A small CSV (UTF-8 or GB18030) with its headers renamed and required columns checked.
 
-
-def outside_link_finding(path: Path, root: Path) -> dict:
-    """The error finding for a link that leads outside the data folder."""
-    return {"severity": "error", "check": "outside_link", "file": str(path), "location": "",
-            "message": f"{path.relative_to(root).as_posix()} is a link to {os.path.realpath(path)}, outside the data "
-                       f"folder: not read; expected files inside {root.name}/ (copy the file in, or pass "
-                       "--follow-links to read linked files)"}
-
-
-def read_bureau_files(files: Iterable[Path], regions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reader output of many files and the findings for files that could not be read.
-
-    One bad file does not stop the others; its ``DataError`` becomes an error finding. A
-    table that lacks the closing source line (``数据来源：…``) that the other tables of the
-    same export end with is reported as cut (an error naming its last row).
+    Every cell is read as text; callers parse the columns they need so that a bad cell
+    can be named.
     """
-    frames, problems, shapes = [], [], []
-    for path in files:
-        try:
-            frame = read_bureau_table(path, regions)
-        except DataError as error:
-            problems.append(finding_from_error(error, "unreadable_table"))
-            continue
-        frames.append(frame)
-        shapes.append((path, frame.attrs.get("database", ""), frame.attrs.get("layout"), frame.attrs.get("footer"),
-                       frame.attrs.get("last_row")))
-    problems += _cut_tables(shapes)
-    raw = (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)) if frames \
-        else read_bureau_table_empty()
-    return raw, findings_frame(problems)
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("file not found", path=path, expected="a CSV file")
+    text = decode_csv(path)
+    if not text.strip():
+        raise DataError("empty file", path=path, expected="a header row with columns " + ", ".join(columns))
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError(f"not a readable CSV table ({str(exc).strip().splitlines()[-1][:200]})", path=path,
+                        expected="one header row and rows of comma-separated cells") from exc
+    normalised = {c: c.strip().replace("（", "(").replace("）", ")") for c in frame.columns}
+    frame = frame.rename(columns=normalised).rename(columns=aliases or {})
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"missing column(s) {', '.join(missing)}", path=path, location="header row",
+                        expected="columns " + ", ".join(columns))
+    return frame[list(columns)].apply(lambda s: s.str.strip())
 
 
-def _cut_tables(shapes: list[tuple]) -> list[dict]:
-    """Tables of one export (same 数据库 line and layout) without the footer the others have."""
-    found = []
-    groups: dict[tuple, list[tuple]] = {}
-    for shape in shapes:
-        if shape[1]:
-            groups.setdefault((shape[1], shape[2]), []).append(shape)
-    for members in groups.values():
-        ended = [m for m in members if m[3]]
-        for path, _, _, footer, last in members:
-            if ended and not footer:
-                row, label = last or (0, "")
-                found.append({
-                    "severity": "error", "check": "truncated_table", "file": str(path), "location": f"row {row}",
-                    "message": f"the table stops after row {row} ({label!r}) without the source line (数据来源：…) "
-                               f"that the other {len(ended)} table(s) of this export end with: the file looks cut; "
-                               "expected the whole table as exported"})
-    return found
+def _parse_numbers(frame: pd.DataFrame, column: str, path: Path, *, required: bool = True) -> pd.Series:
+    text = frame[column].str.replace(",", "", regex=False)
+    values = pd.to_numeric(text.where(text != ""), errors="coerce")
+    if required and (text == "").any():
+        row = int(np.flatnonzero((text == "").to_numpy())[0])
+        raise DataError(f"missing {column}", path=path, location=f"row {row + 2}, column {column}",
+                        expected="a number (a blank is not read as zero)")
+    bad = values.isna() & (text != "")
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"unparseable number {frame[column].iloc[row]!r} in column {column}", path=path,
+                        location=f"row {row + 2}", expected="a number")
+    return values.astype(float)
 
 
-def read_bureau_table_empty() -> pd.DataFrame:
-    """An empty reader output with the right columns and dtypes."""
-    from analysis.data.bureau import COLUMNS, _frame
-
-    return _frame([]).reindex(columns=COLUMNS)
-
-
-def to_catalogue_units(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Known observations with levels converted to the catalogue unit (e.g. 万元 -> 亿元).
-
-    Returns ``(obs, findings)``. Dropped with a finding that names the row's first cell:
-    a level whose unit cannot be converted or is missing where the catalogue has one
-    (error: 100000 could be 万元 or 亿元), and level rows of a growth-only indicator such as
-    规上工业增加值 (warning: the catalogue keeps only its growth). Growth stays in percent.
-
-    Every decision depends only on the row's indicator, unit and measure, so it is made once
-    per distinct combination and applied to the rows by position (a 6,000,000-row table
-    costs a few arrays).
-    """
-    known_rows = (raw["indicator"].notna() & raw["region_code"].notna()).to_numpy()
-    known = raw if known_rows.all() else raw[known_rows]
-    combo = known[["indicator", "unit", "measure"]]
-    codes = combo.groupby(list(combo.columns), sort=False, observed=True, dropna=False).ngroup().to_numpy()
-    rules = _unit_rules(combo.drop_duplicates().astype(object).reset_index(drop=True))
-    at = {name: rules[name].to_numpy()[codes] for name in ("keep", "factor", "bad_unit", "unitless", "growth_only")}
-    findings = pd.concat([
-        _row_findings(known[at["bad_unit"] & ~at["unitless"]], "error", "unit", lambda f: (
-            "unit '" + f["unit"] + "' of " + f["indicator"] + " (" + f["label"] + ") cannot be converted to the "
-            "catalogue unit '" + f["indicator"].map(indicators()["unit"]) + "'; expected a unit listed in catalog.py")),
-        _row_findings(known[at["unitless"]], "error", "unit", lambda f: (
-            "row '" + f["label"] + "' has no unit; expected the unit in brackets, e.g. (" +
-            f["indicator"].map(indicators()["unit"]) + ")")),
-        _row_findings(known[at["growth_only"]], "warning", "growth_only", lambda f: (
-            "'" + f["label"] + "' is a level of " + f["indicator"] + ", which the catalogue keeps as growth "
-            "only; the row was not loaded")),
-    ], ignore_index=True)
-    keep = at["keep"]
-    obs = known.loc[keep, OBS_COLUMNS] if not keep.all() else known[OBS_COLUMNS]
-    unit = pd.Categorical(rules["new_unit"].to_numpy()[codes[keep]])
-    obs = obs.assign(value=obs["value"].to_numpy() * at["factor"][keep], unit=unit)
-    # the reader repeats text as categoricals (several files concatenate to objects); tables hold text
-    text = ["region_code", "region_name", "indicator", "measure", "unit", "source"]
-    return obs.astype({c: "str" for c in text if obs[c].dtype != "str"}).reset_index(drop=True), findings
+def _parse_dates(frame: pd.DataFrame, column: str, path: Path, *, required: bool = True) -> pd.Series:
+    text = frame[column]
+    dates = pd.to_datetime(text.where(text != ""), errors="coerce", format="mixed")
+    bad = dates.isna() & (text != "") if not required else dates.isna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"unparseable date {text.iloc[row]!r} in column {column}", path=path,
+                        location=f"row {row + 2}", expected="a date such as 2026-03-31")
+    return dates
 
 
-def _unit_rules(combos: pd.DataFrame) -> pd.DataFrame:
-    """For each distinct (indicator, unit, measure): the factor to the catalogue unit, the unit
-    kept, and whether the rows are kept, a level without unit, unconvertible or growth-only."""
-    catalogue = indicators()
-    target = combos["indicator"].map(catalogue["unit"])
-    has_levels = combos["indicator"].map(catalogue["forms"].map(lambda f: "ytd_value" in f or "month_value" in f))
-    level = combos["measure"].isin(["ytd_value", "month_value"])
-    blank = combos["unit"] == ""
-    factor = pd.Series([unit_factor(u, t) for u, t in zip(combos["unit"], target, strict=True)], dtype=float)
-    unitless = level & blank & (target != "") & (combos["indicator"].map(catalogue["kind"]) != "ratio")
-    growth_only = level & ~has_levels.astype(bool)
-    factor = factor.where(~(level & blank), 1.0)
-    bad_unit = level & ~growth_only & (factor.isna() | unitless)
-    return pd.DataFrame({
-        "keep": ~(bad_unit | growth_only), "bad_unit": bad_unit, "unitless": unitless, "growth_only": growth_only,
-        "factor": np.where(level, factor, 1.0), "new_unit": np.where(level, target, combos["unit"]),
-    })
+def _guard(check: str, path: Path, parse: Callable[[], Read]) -> Read:
+    """``parse()``, with a missing file or a ``DataError`` as one error finding."""
+    if not path.is_file():
+        return None, findings_frame([{"severity": "error", "check": check, "file": str(path), "location": "",
+                                      "message": f"{path.name} not found"}])
+    try:
+        return parse()
+    except DataError as error:
+        return None, findings_frame([finding_from_error(error, check)])
 
 
-def _row_findings(rows: pd.DataFrame, severity: str, check: str, message) -> pd.DataFrame:
-    """One finding per file and row label, located at the row's first cell."""
-    first = rows.assign(file=rows["source"].str.split("!").str[0]).drop_duplicates(["file", "label"])
-    return rows_to_findings(first, severity, check, message)
+def _result(frame: pd.DataFrame, found: list[pd.DataFrame]) -> Read:
+    findings = pd.concat(found, ignore_index=True) if found else findings_frame()
+    return (None if (findings["severity"] == "error").any() else frame.reset_index(drop=True)), findings
 
 
-def load_observations(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All bureau tables of a city as tidy observations in catalogue units.
-
-    Raises ``DataError`` for the first unreadable file, unknown region or unusable unit.
-    Rows whose indicator is not in the catalogue are left out with a ``UserWarning``
-    naming them; :func:`analysis.data.ingest.ingest` lists every finding in its report.
-    """
-    regions = regions_or_file(data_dir, regions)
-    files, refused = bureau_inputs(data_dir)
-    raw, problems = read_bureau_files(files, regions)
-    found = pd.concat([refused, problems, check_cells(raw)], ignore_index=True)
-    obs, unit_problems = to_catalogue_units(raw)
-    found = pd.concat([found, unit_problems], ignore_index=True)
-    errors = found[found["severity"] == "error"]
+def raise_first_error(findings: pd.DataFrame) -> None:
+    """Raise the first error finding as a ``DataError`` (file, location and message kept)."""
+    errors = findings[findings["severity"] == "error"]
     if not errors.empty:
         first = errors.iloc[0]
         raise DataError(first["message"], path=first["file"] or None, location=first["location"] or None)
-    skipped = found[found["check"].isin(["unknown_indicator", "growth_only"])]
-    if not skipped.empty:
-        warnings.warn("rows not loaded: " + "; ".join(skipped["message"]), UserWarning, stacklevel=2)
-    return obs
+
+
+def read_regions(data_dir: str | Path) -> Read:
+    """``regions.csv``: codes, levels, names, then the tree (one city, counties under it,
+    townships under counties, no cycle). A missing file is one clear error."""
+    path = Path(data_dir) / "regions.csv"
+    if not path.is_file():
+        return None, findings_frame([{
+            "severity": "error", "check": "regions", "file": str(path), "location": "",
+            "message": "regions.csv not found: ingest needs the city's regions to place every table; expected "
+                       "a file with columns code,name,level,parent,short_name (docs/data-formats.md)"}])
+
+    def parse() -> Read:
+        frame = read_table(path, REGION_COLUMNS)
+        found = schema_findings(frame, regions_input_schema(), path, "regions")
+        if found.empty:  # the tree only means something once every code and level is valid
+            found = region_tree_findings(frame, path, set(package_regions()["code"]))
+        return _result(frame, [found])
+
+    return _guard("regions", path, parse)
+
+
+def read_targets(data_dir: str | Path, regions: pd.DataFrame | None, catalogue: pd.DataFrame | None = None) -> Read:
+    """``targets.csv``: ``region_code, indicator, year, horizon, measure, target``; indicators
+    from ``catalogue`` (the packaged one, or the city's)."""
+    path = Path(data_dir) / "targets.csv"
+
+    def parse() -> Read:
+        frame = read_table(path, ["region_code", "indicator", "year", "horizon", "measure", "target"])
+        year = pd.to_numeric(frame["year"].where(frame["year"].str.fullmatch(r"\d{4}")), errors="coerce")
+        if year.isna().any():
+            row = int(np.flatnonzero(year.isna().to_numpy())[0])
+            raise DataError(f"unknown year {frame['year'].iloc[row]!r}", path=path,
+                            location=f"row {row + 2}, column year", expected="a four-digit year")
+        frame["year"] = year.astype(int)
+        frame["target"] = _parse_numbers(frame, "target", path)
+        found = [schema_findings(frame, targets_input_schema(catalogue), path, "targets")]
+        if regions is not None:
+            found.append(_unknown_codes(frame, "region_code", regions, path, "targets"))
+        return _result(frame, found)
+
+    return _guard("targets", path, parse)
+
+
+def read_projects(data_dir: str | Path, regions: pd.DataFrame | None, today: pd.Timestamp,
+                  limits: Limits | None = None) -> Read:
+    """The key-project ledger (项目台账) with English column names (docs/data-formats.md)."""
+    path = Path(data_dir) / "projects.csv"
+
+    def parse() -> Read:
+        frame = read_table(path, list(PROJECT_HEADERS.values()), PROJECT_HEADERS)
+        for column in ("planned_start", "reported_on"):
+            frame[column] = _parse_dates(frame, column, path)
+        frame["actual_start"] = _parse_dates(frame, "actual_start", path, required=False)
+        for column in ("planned_investment", "completed_investment"):
+            frame[column] = _parse_numbers(frame, column, path)
+        found = [schema_findings(frame, projects_input_schema(today, limits), path, "projects")]
+        if regions is not None:
+            found.append(_township_parents(frame, regions, path, "projects"))
+        return _result(frame, found)
+
+    return _guard("projects", path, parse)
+
+
+def read_township_weekly(data_dir: str | Path, regions: pd.DataFrame | None, today: pd.Timestamp) -> Read:
+    """Township weekly investment reports (乡镇周报) with English column names, by week."""
+    path = Path(data_dir) / "township_weekly.csv"
+
+    def parse() -> Read:
+        frame = read_table(path, list(WEEKLY_HEADERS.values()), WEEKLY_HEADERS)
+        frame["week_end"] = _parse_dates(frame, "week_end", path)
+        for column in ("investment_week", "investment_ytd", "projects_started"):
+            frame[column] = _parse_numbers(frame, column, path)
+        found = [schema_findings(frame, weekly_input_schema(today), path, "township_weekly")]
+        if regions is not None:
+            found.append(_township_parents(frame, regions, path, "township_weekly"))
+        table, findings = _result(frame, found)
+        return (None if table is None else table.sort_values(["week_end", "township_code"]).reset_index(
+            drop=True)), findings
+
+    return _guard("township_weekly", path, parse)
+
+
+def _unknown_codes(frame: pd.DataFrame, column: str, regions: pd.DataFrame, path: Path, check: str) -> pd.DataFrame:
+    bad = ~frame[column].isin(regions["code"])
+    return findings_frame([{
+        "severity": "error", "check": check, "file": str(path), "location": f"row {i + 2}, column {column}",
+        "message": f"unknown {column} {frame[column].iloc[i]!r}: expected a region code listed in regions.csv"}
+        for i in np.flatnonzero(bad.to_numpy())])
+
+
+def _township_parents(frame: pd.DataFrame, regions: pd.DataFrame, path: Path, check: str) -> pd.DataFrame:
+    parent = frame["township_code"].map(regions.set_index("code")["parent"])
+    wrong = parent.isna() | (parent != frame["county_code"])
+    return findings_frame([{
+        "severity": "error", "check": check, "file": str(path), "location": f"row {i + 2}",
+        "message": f"township {frame['township_code'].iloc[i]!r} is not a township of county "
+                   f"{frame['county_code'].iloc[i]!r}: expected a township code whose parent in regions.csv "
+                   "is the county code"} for i in np.flatnonzero(wrong.to_numpy())])
+
+
+def regions_or_file(data_dir: str | Path, regions: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``regions`` when given, else ``regions.csv`` of the data folder when there is one."""
+    if regions is None and (Path(data_dir) / "regions.csv").is_file():
+        return load_regions(data_dir)
+    return regions
+
+
+def load_regions(data_dir: str | Path) -> pd.DataFrame:
+    """The city's regions from ``regions.csv`` (``code, name, level, parent, short_name``);
+    ``DataError`` for the first problem, including a region list that is not a tree."""
+    table, found = read_regions(data_dir)
+    raise_first_error(found)
+    return table  # type: ignore[return-value]
+
+
+def load_targets(data_dir: str | Path, regions: pd.DataFrame | None = None,
+                 catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Targets from ``targets.csv``, checked against ``regions`` (or ``regions.csv`` beside it)
+    and ``catalogue`` (the packaged one, or the city's)."""
+    table, found = read_targets(data_dir, regions_or_file(data_dir, regions), catalogue)
+    raise_first_error(found)
+    return table  # type: ignore[return-value]
+
+
+def load_projects(data_dir: str | Path, regions: pd.DataFrame | None = None,
+                  today: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The key-project ledger (项目台账); ``today`` (default now) bounds the report date."""
+    table, found = read_projects(data_dir, regions_or_file(data_dir, regions), today or pd.Timestamp.now())
+    raise_first_error(found)
+    return table  # type: ignore[return-value]
+
+
+def load_township_weekly(data_dir: str | Path, regions: pd.DataFrame | None = None,
+                         today: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Township weekly investment reports (乡镇周报); ``today`` (default now) bounds the weeks."""
+    table, found = read_township_weekly(data_dir, regions_or_file(data_dir, regions), today or pd.Timestamp.now())
+    raise_first_error(found)
+    return table  # type: ignore[return-value]

@@ -22,6 +22,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.core.catalog import LEVELS, MEASURES, indicators
+from analysis.core.measures import LEVEL_MEASURES
 from analysis.data.validation import Limits, findings_frame
 
 
@@ -41,12 +42,15 @@ RULES: dict[str, Rule] = {
     "name_present": Rule("name", "name", "a region name without control characters"),
     "parent_format": Rule("parent", "parent", "blank or a 6-digit code"),
     "region_code6": Rule("region_code", "region_code", "a 6-digit region code"),
-    "indicator_known": Rule("indicator", "indicator", "an indicator code from the catalogue"),
+    "indicator_known": Rule("indicator", "indicator",
+                            "an indicator code from the catalogue (or the data folder's indicators.csv)"),
     "horizon_known": Rule("horizon", "horizon", "'annual' or 'q1'"),
     "measure_known": Rule("measure", "measure", "'ytd_value' or 'ytd_growth'"),
     "measure_of_observation": Rule("measure", "measure", "one of " + ", ".join(MEASURES)),
-    "measure_published": Rule("measure", "measure", "a measure the catalogue publishes for the indicator "
-                              "(a growth-only indicator has growth targets only)"),
+    "frequency_known": Rule("frequency", "frequency", "M, Q or Y"),
+    "indicator_code_unique": Rule("indicator code appears twice:", "code", "each code once"),
+    "measure_published": Rule("measure", "measure", "a growth target: the catalogue keeps this indicator as "
+                              "growth only, so a level target cannot be compared"),
     "year_range": Rule("year", "year", "a year between 2000 and 2100"),
     "target_finite": Rule("target", "target", "a finite number"),
     "target_level_positive": Rule("target", "target", "a positive level for a flow, count or stock indicator"),
@@ -102,15 +106,15 @@ def regions_input_schema() -> pa.DataFrameSchema:
         df["code"].str.len() == df["level"].map(digits).fillna(6)))])
 
 
-def targets_input_schema() -> pa.DataFrameSchema:
-    """``targets.csv`` once ``year`` and ``target`` are numbers."""
-    catalogue = indicators()
+def targets_input_schema(catalogue: pd.DataFrame | None = None) -> pa.DataFrameSchema:
+    """``targets.csv`` once ``year`` and ``target`` are numbers; indicators from ``catalogue``
+    (default: the packaged one)."""
+    catalogue = indicators() if catalogue is None else catalogue
     kind = lambda df: df["indicator"].map(catalogue["kind"])  # noqa: E731
     unit = lambda df: df["indicator"].map(catalogue["unit"])  # noqa: E731
     level = lambda df: df["measure"] == "ytd_value"  # noqa: E731
-    published = lambda df: [m in f for m, f in zip(  # noqa: E731
-        df["measure"], df["indicator"].map(catalogue["forms"]).map(lambda f: f if isinstance(f, tuple) else ()),
-        strict=True)]
+    has_levels = catalogue["forms"].map(lambda f: isinstance(f, tuple) and bool(set(f) & set(LEVEL_MEASURES)))
+    published = lambda df: (df["measure"] != "ytd_value") | df["indicator"].map(has_levels).fillna(True)  # noqa: E731
     return pa.DataFrameSchema({
         "region_code": _text("region_code6", r"\d{6}"),
         "indicator": _text_column(_check("indicator_known", lambda s: s.isin(catalogue.index))),
@@ -119,8 +123,7 @@ def targets_input_schema() -> pa.DataFrameSchema:
         "measure": _text_column(_check("measure_known", lambda s: s.isin(["ytd_value", "ytd_growth"]))),
         "target": pa.Column(float, _check("target_finite", lambda s: np.isfinite(s))),
     }, checks=[
-        _check("measure_published", lambda df: pd.Series(published(df), index=df.index)
-               | ~df["indicator"].isin(catalogue.index)),
+        _check("measure_published", lambda df: published(df).astype(bool)),
         _check("target_level_positive", lambda df: ~(level(df) & kind(df).isin(["flow", "count", "stock"])
                                                       & (df["target"] <= 0))),
         _check("target_share_range", lambda df: ~(level(df) & (kind(df) == "ratio") & (unit(df) == "%")
@@ -198,9 +201,9 @@ def schema_findings(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: str |
         seen.add(key)
         value = frame[column].iloc[row] if row is not None and column in frame.columns else case.failure_case
         location = f"row {row + first_row}" if row is not None else "header row"
-        if rule is None:  # a dtype or presence check of pandera itself
+        if rule is None:  # a presence, dtype or null check of pandera itself
             rows.append({"location": location + (f", column {case.column}" if case.column else ""),
-                         "message": f"column {case.column}: {case.check} (found {case.failure_case!r})"})
+                         "message": _builtin_message(str(case.check), case.column, case.failure_case)})
             continue
         shown = f" {_show(value)}" if rule.column else ""
         rows.append({"location": location + (f", column {column}" if rule.column else ""),
@@ -208,6 +211,16 @@ def schema_findings(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: str |
     found = findings_frame([{"severity": "error", "check": check, "file": str(path), **r} for r in rows])
     return found.sort_values("location", key=lambda s: s.str.extract(r"(\d+)")[0].astype(float).fillna(0),
                              kind="stable").reset_index(drop=True)
+
+
+def _builtin_message(check: str, column: object, found: object) -> str:
+    if check == "column_in_dataframe":
+        return f"column {found!r} is missing: expected every column of the table's schema"
+    if check == "column_in_schema":
+        return f"column {found!r} is not part of the table: expected only the schema's columns"
+    if check == "not_nullable":
+        return f"column {column}: a missing value where one is required"
+    return f"column {column}: {check} (found {found!r})"
 
 
 def _show(value: object) -> str:
@@ -218,19 +231,26 @@ def _show(value: object) -> str:
     return repr(value)
 
 
-def processed_schema(name: str) -> pa.DataFrameSchema:
-    """The schema of one table of ``data/processed`` (``docs/data-formats.md``)."""
+def processed_schema(name: str, catalogue: pd.DataFrame | None = None) -> pa.DataFrameSchema:
+    """The schema of one table of ``data/processed`` (``docs/data-formats.md``); targets name
+    indicators of ``catalogue`` (default: the packaged one)."""
     schemas = {
         "observations": pa.DataFrameSchema({
             "region_code": _text_column(), "region_name": _text_column(),
-            "indicator": _text_column(_check("indicator_known", lambda s: s.isin(indicators().index))),
+            "indicator": _text_column(),  # a catalogue code, or the code derived from an unknown name
             "period": pa.Column(pd.PeriodDtype("M")),
+            "frequency": _text_column(_check("frequency_known", lambda s: s.isin(["M", "Q", "Y"]))),
             "measure": _text_column(_check("measure_of_observation", lambda s: s.isin(MEASURES))),
             "value": pa.Column(float, nullable=True), "unit": _text_column(), "source": _text_column(),
+            "label": _text_column(), "raw": _text_column(),
         }, strict=True),
         "regions": pa.DataFrameSchema({c: _text_column() for c in ("code", "name", "level", "parent", "short_name")},
                                       strict=True),
-        "targets": targets_input_schema(),
+        "targets": targets_input_schema(catalogue),
+        "catalogue": pa.DataFrameSchema({
+            "code": _text_column(_check("indicator_code_unique", lambda s: ~s.duplicated())),
+            "kind": _text_column(), "forms": _text_column(), "unit": _text_column()}),
+        "sources": pa.DataFrameSchema({"file": _text_column(), "layout": _text_column()}),
         "projects": pa.DataFrameSchema({"project_id": _text_column(), "county_code": _text_column(),
                                         "planned_investment": pa.Column(float),
                                         "completed_investment": pa.Column(float)}),
@@ -239,9 +259,10 @@ def processed_schema(name: str) -> pa.DataFrameSchema:
     return schemas[name]
 
 
-def processed_findings(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def processed_findings(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every way the tables about to be written break their processed schema (errors named
     ``processed_schema``: a table that breaks the contract is never written)."""
-    found = [schema_findings(table, processed_schema(name), f"{name}.parquet", "processed_schema", first_row=1)
+    found = [schema_findings(table, processed_schema(name, catalogue), f"{name}.parquet", "processed_schema",
+                             first_row=1)
              for name, table in tables.items()]
     return pd.concat(found, ignore_index=True) if found else findings_frame()

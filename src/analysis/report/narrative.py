@@ -21,6 +21,7 @@ import math
 import pandas as pd
 
 from analysis.core import catalog
+from analysis.core.catalog import SECTIONS
 from analysis.core.formatting import (
     amount_phrase,
     diff_phrase,
@@ -36,7 +37,6 @@ from analysis.core.formatting import (
 from analysis.core.periods import as_day
 from analysis.gaps import lagging_list
 
-SECTIONS = ("overall", "industry", "investment", "consumption", "projects")
 _REF = {
     "zh": {"city": "全市平均", "peers": "全市", "peers_all": "所有县（市、区）", "schedule": "时序进度",
            "annual": "年度目标", "q1": "一季度目标"},
@@ -52,7 +52,8 @@ def _ok(x: object) -> bool:
 def _name(code: str, cat: pd.DataFrame, lang: str) -> str:
     if code not in cat.index:
         return code
-    return str(cat.loc[code, "name_zh" if lang == "zh" else "name_en"])
+    name = str(cat.loc[code, "name_zh" if lang == "zh" else "name_en"])
+    return name or str(cat.loc[code, "name_zh"]) or code
 
 
 def _diff_unit(row: pd.Series) -> str:

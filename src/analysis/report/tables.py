@@ -21,21 +21,21 @@ def _num(x: float, digits: int = 1) -> str:
     return "—" if pd.isna(x) else f"{x:,.{digits}f}"
 
 
-def gap_overview(gaps: pd.DataFrame, region_code: str) -> pd.DataFrame:
+def gap_overview(gaps: pd.DataFrame, region_code: str, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """The county's gap-table rows as a Chinese display table (text cells), worst first.
 
     Columns: 指标, 口径, 实际, 目标, 完成率(%), 较时序进度(百分点), 全市, 较全市(百分点),
-    全市排名, 状态; plus ``status`` (the colour key, for :func:`table_html`).
+    全市排名, 状态; plus ``status`` (the colour key, for :func:`table_html`). Names come from
+    ``catalogue`` (the city's; the packaged one by default).
     """
     rows = gaps[gaps["region_code"] == region_code]
     severity = rows["status"].map({"red": 0, "amber": 1, "green": 2}).fillna(3)
     rows = rows.assign(_sev=severity).sort_values(["_sev", "indicator", "measure"], kind="stable")
-    names = catalog.indicators()["name_zh"]
     growth = rows["measure"].str.endswith("growth")
     rank = [f"{int(r)}/{int(n)}" if pd.notna(r) else "—" for r, n in
             zip(rows["rank"], rows["n_peers"], strict=True)]
     return pd.DataFrame({
-        "指标": rows["indicator"].map(names).to_numpy(),
+        "指标": catalog.indicator_names(catalogue, rows["indicator"]).to_numpy(),
         "口径": np.where(growth, "累计增长(%)", "累计值(" + rows["unit"].astype(str) + ")"),
         "实际": [_num(v) for v in rows["actual"]],
         "目标": [_num(v) for v in rows["target"]],
