@@ -71,7 +71,7 @@ def test_headline_html_escapes_and_colours():
     items = pd.DataFrame([{"indicator": "x", "label": "<b>指标</b>", "value": "1 & 2",
                            "status": "purple", "note": '"引号"'}])
     html = headline.headline_html(items)
-    assert "&lt;b&gt;指标&lt;/b&gt;" in html and "1 &amp; 2" in html and "&quot;引号&quot;" in html
+    assert "&lt;b&gt;指标&lt;/b&gt;" in html and "1 &amp; 2" in html and "&#34;引号&#34;" in html  # Jinja2 autoescape
     assert 'class="q1-card unknown"' in html and "#9e9e9e" in html
 
 

@@ -6,13 +6,12 @@ column so the HTML (and later Word/Excel) renderers can colour the row.
 
 from __future__ import annotations
 
-from html import escape
-
 import numpy as np
 import pandas as pd
 
 from analysis.core import catalog
 from analysis.gaps.status import STATUS_COLOURS, STATUSES
+from analysis.report.render import render
 
 STATUS_NAMES = {"green": "正常", "amber": "关注", "red": "落后", "unknown": "无数据"}
 
@@ -53,19 +52,12 @@ def table_html(frame: pd.DataFrame, status: str | None = "status") -> str:
     """An HTML table of ``frame`` (every cell and header escaped); when ``status`` names a
     column, each row gets the class ``status-<value>`` and that column is not shown."""
     shown = [c for c in frame.columns if c != status]
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in shown)
-    body = []
-    for _, row in frame.iterrows():
-        cls, style = "", ""
-        if status in frame.columns:
-            key = row[status] if row[status] in STATUSES else "unknown"
-            cls, style = f' class="status-{key}"', f' style="color:{STATUS_COLOURS[key]}"'
-        cells = [f"<td>{escape(str(row[c]))}</td>" for c in shown]
-        if style and cells:  # the last cell (the status word) in the status colour
-            cells[-1] = f"<td{style}><b>{escape(str(row[shown[-1]]))}</b></td>"
-        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    return (f'<table class="q1-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+    coloured = status is not None and status in frame.columns
+    keys = [k if k in STATUSES else "unknown" for k in frame[status]] if coloured else [None] * len(frame)
+    rows = [{"cells": [str(v) for v in values], "status": key,
+             "colour": STATUS_COLOURS[key] if key else None}
+            for values, key in zip(frame[shown].itertuples(index=False, name=None), keys, strict=True)]
+    return render("html/table.html.j2", columns=[str(c) for c in shown], rows=rows)
 
 
 METHOD_NAMES_ZH = {
