@@ -3,12 +3,16 @@
 Notebooks start here. :func:`read_processed` returns the frames with the dtypes of
 ``docs/data-formats.md`` (codes as str, ``period`` as ``Period[M]``); :func:`require_region`
 fails early with a clear :class:`DataError` when a region has no observations, so a batch
-run reports "no data for 990103" instead of an obscure error in a chart cell.
+run reports "no data for 990103" instead of an obscure error in a chart cell;
+:func:`fingerprint` hashes the folder, so a batch and its per-batch tables can tell that
+the data they were made from is the data there now.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -52,3 +56,20 @@ def require_region(obs: pd.DataFrame, regions: pd.DataFrame, region_code: str) -
         raise DataError(f"no observations for region {region_code} ({match.iloc[0]['name']})",
                         location=str(region_code), expected="bureau tables with this region's rows")
     return match.iloc[0]
+
+
+def fingerprint(data_dir: Path, pattern: str = "*.parquet") -> dict[str, Any]:
+    """SHA-256 of each processed file (sorted by name) and of the list as a whole.
+
+    The combined hash is sha256 over ``name:sha256\\n`` lines, so renaming, adding or
+    changing any file changes it.
+    """
+    files = {}
+    for path in sorted(Path(data_dir).glob(pattern)):
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(block)
+        files[path.name] = digest.hexdigest()
+    combined = hashlib.sha256("".join(f"{k}:{v}\n" for k, v in files.items()).encode())
+    return {"sha256": combined.hexdigest(), "files": files}

@@ -83,12 +83,16 @@ def _note_text(row: pd.Series) -> str:
 
 
 def headline_items(
-    gaps: pd.DataFrame, region_code: str, indicators: Sequence[str] = HEADLINE_INDICATORS
+    gaps: pd.DataFrame,
+    region_code: str,
+    indicators: Sequence[str] = HEADLINE_INDICATORS,
+    catalogue: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The county's headline figures (:func:`headline_rows`) as display text: ``indicator,
-    label, value, status, note``; unknown data stays unknown, never green."""
+    label, value, status, note``; unknown data stays unknown, never green. Labels are the
+    ``catalogue``'s Chinese names (default :func:`analysis.core.catalog.indicators`)."""
     rows = headline_rows(gaps[gaps["region_code"] == region_code], indicators)
-    names = catalog.indicators()["name_zh"]
+    names = (catalog.indicators() if catalogue is None else catalogue)["name_zh"]
     status = rows["status"].where(rows["status"].isin(STATUSES), "unknown").fillna("unknown")
     return pd.DataFrame({
         "indicator": rows["indicator"].to_numpy(),
