@@ -165,6 +165,7 @@ def test_evidence_ties_follow_the_default_preference():
     assert out.loc[out["recommended"], "method"].tolist() == ["share_last"]
 
 
+@pytest.mark.realdata
 def test_real_national_retail_share_last_by_hand(real_data):
     from analysis.core.conversions import ytd_to_monthly_series
     from analysis.data.yyyym import read_yyyym_csv

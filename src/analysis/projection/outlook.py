@@ -195,7 +195,8 @@ def annual_outlook(
     period = as_period(as_of)
     rows = obs[(obs["region_code"] == region_code) & (obs["indicator"] == indicator)]
     ytd = rows[rows["measure"] == "ytd_value"].set_index("period")["value"].sort_index()
-    monthly = flow_panel(rows).get(f"{region_code}{SEP}{indicator}", pd.Series(dtype=float))
+    empty = pd.Series(dtype=float, index=pd.PeriodIndex([], freq="M"))
+    monthly = flow_panel(rows).get(f"{region_code}{SEP}{indicator}", empty)
     if projection is None:
         evidence = (series_evidence(backtest, region_code, indicator, period.month)
                     if backtest is not None and not backtest.empty else None)
