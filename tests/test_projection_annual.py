@@ -208,7 +208,7 @@ def test_importing_the_briefing_libraries_does_not_import_statsmodels():
     import subprocess
     import sys
 
-    code = ("import sys; import analysis.report.headline, analysis.report.tables, analysis.projection.outlook, analysis.projection, analysis.gaps.table, analysis.report.charts; "
+    code = ("import sys; import analysis.report.headline, analysis.report.tables, analysis.report.context, analysis.report.blocks, analysis.projection.outlook, analysis.projection, analysis.gaps.table, analysis.report.charts; "
             "print(sorted(m for m in ('statsmodels', 'scipy.stats', 'scipy.signal') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

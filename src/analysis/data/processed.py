@@ -1,9 +1,10 @@
 """Read the tidy tables ``q1brief ingest`` wrote to ``data/processed/`` (Parquet).
 
-Notebooks start here. :func:`read_processed` returns the frames with the dtypes of
-``docs/data-formats.md`` (codes as str, ``period`` as ``Period[M]``); :func:`require_region`
-fails early with a clear :class:`DataError` when a region has no observations, so a batch
-run reports "no data for 990103" instead of an obscure error in a chart cell;
+The notebooks' context (:mod:`analysis.report.context`) starts here. :func:`read_processed`
+returns the frames with the dtypes of ``docs/data-formats.md`` (codes as str, ``period`` as
+``Period[M]``); :func:`require_region` fails early with a clear :class:`DataError` when a
+region has no observations, so a batch run reports "no data for 990103" instead of an
+obscure error in a chart cell;
 :func:`fingerprint` hashes the folder, so a batch and its per-batch tables can tell that
 the data they were made from is the data there now.
 """

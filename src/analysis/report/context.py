@@ -184,7 +184,7 @@ class BriefingContext:
     # ------------------------------------------------------------------ briefing text
     def headline(self) -> Headline:
         """The key-figure box, with the record the batch index reads."""
-        items = headline.headline_items(self.city.gaps, self.region_code, self.headline_indicators,
+        items = headline.headline_items(self.gaps, self.region_code, self.headline_indicators,
                                         self.catalogue)
         ranks = self.city.ranks
         record = headline.headline_payload(self.region_code, self.region_name, str(self.period), items,
@@ -211,7 +211,7 @@ class BriefingContext:
 
     def narrative(self) -> Paragraphs:
         """The briefing's paragraphs: one per section with something to say, then 短板."""
-        paragraphs = narrative.county_narrative(self.city.gaps, self.region_code, lang=self.lang,
+        paragraphs = narrative.county_narrative(self.gaps, self.region_code, lang=self.lang,
                                                 catalogue=self.catalogue, projects=self.project_sentence())
         leads = narrative.SECTION_LEADS[self.lang]
         return Paragraphs([Paragraph(text, leads.get(key, key)) for key, text in paragraphs.items()])
