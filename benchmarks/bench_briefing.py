@@ -45,7 +45,8 @@ def floor_code(notebook: Path = NOTEBOOK) -> str:
     lines = [line for cell in nbformat.read(notebook, as_version=4).cells
              if cell.cell_type == "code" for line in cell.source.splitlines()
              if line.startswith(("%", "import ", "from "))]
-    return "\n".join([*dict.fromkeys(lines), "_ = charts.use_chinese_font()"])
+    font = "from analysis.report.charts import use_chinese_font as _font; _ = _font()"
+    return "\n".join([*dict.fromkeys(lines), font])
 
 
 def processed_sample(folder: Path) -> Path:

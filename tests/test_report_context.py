@@ -117,3 +117,19 @@ def test_bad_region_or_language(data_dir):
         briefing_context(data_dir, "999999", "2026-03")
     with pytest.raises(ValueError, match="lang must be one of"):
         briefing_context(data_dir, "990101", "2026-03", lang="fr")
+
+
+def test_the_processed_catalogue_reaches_every_view(data_dir):
+    # a city's own catalogue (e.g. its own names) is used by the gap table, headline and sentences
+    from analysis.core import catalog
+    from analysis.report.context import BriefingContext
+
+    data = ProcessedTables(data_dir)
+    own = catalog.indicators().copy()
+    own.loc["fai", "name_zh"] = "固投"
+    ctx = BriefingContext({**{name: data[name] for name in data}, "catalogue": own}, "990101", "2026-03")
+    assert ctx.options.catalogue is own
+    assert [i["label"] for i in ctx.headline().record["items"]] == ["规上工业增加值", "固投"]
+    assert ctx.gap_overview().frame["指标"].tolist()[0] == "固投"
+    assert "全县固投25.0亿元" in {p.lead: p.text for p in ctx.narrative().items}["投资："]
+    assert ctx.city.gaps is not None and ctx.lagging().frame["指标"].tolist() == ["固投"]

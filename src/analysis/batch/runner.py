@@ -28,7 +28,7 @@ from analysis.core.periods import as_period
 from analysis.core.settings import STATED_Q1_SHARE
 from analysis.data import processed
 from analysis.report.city import city_tables, save_city_tables
-from analysis.report.context import note_title
+from analysis.report.context import ProcessedTables, note_title
 
 CONTEXT_DIR = "context"  # reports/<as-of>/context/: the city's tables, computed once per batch
 NOTEBOOK_TITLES = {
@@ -117,7 +117,7 @@ def write_city_context(config: RunConfig, data_dir: Path, out_dir: Path, fingerp
     None when they cannot be computed (each notebook then meets the problem, and reports it,
     itself)."""
     try:
-        tables = city_tables(processed.read_processed(data_dir), config.as_of)
+        tables = city_tables(ProcessedTables(data_dir), config.as_of)  # with the notebooks' note_options
     except (DataError, KeyError, ValueError):
         return None
     return save_city_tables(tables, (out_dir / CONTEXT_DIR).resolve(), fingerprint)

@@ -8,6 +8,7 @@ them takes most of a notebook's set-up, and is the same for every county of the 
 and each notebook reads them (:func:`load_city_tables`); a notebook run on its own in
 JupyterLab computes them itself. The meta records the as-of month and the fingerprint of
 the processed data they were made from; a notebook refuses tables made from other data.
+Both sides compute with the same :func:`analysis.report.options.note_options`.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from analysis import __version__
 from analysis.core.atomic import write_all_atomic
 from analysis.core.errors import DataError
 from analysis.core.periods import as_day, as_period
-from analysis.core.settings import HEADLINE_INDICATORS
-from analysis.gaps import StatusThresholds, gap_table
+from analysis.gaps import gap_table
 from analysis.report.headline import overall_rank
+from analysis.report.options import NoteOptions, note_options
 
 META_NAME = "meta.json"
 FORMAT_VERSION = 1
@@ -47,31 +48,26 @@ class CityTables:
     projects: pd.DataFrame | None = None
 
 
-def city_tables(
-    data: Any,
-    as_of: object,
-    *,
-    catalogue: pd.DataFrame | None = None,
-    thresholds: StatusThresholds | None = None,
-    headline_indicators: tuple[str, ...] = HEADLINE_INDICATORS,
-) -> CityTables:
+def city_tables(data: Any, as_of: object, options: NoteOptions | None = None) -> CityTables:
     """Compute the city's tables from the processed ``data`` (a mapping of table name to frame;
-    ``targets``, ``projects`` and ``township_weekly`` may be absent)."""
+    ``targets``, ``projects`` and ``township_weekly`` may be absent) with ``options``
+    (default :func:`analysis.report.options.note_options` of ``data``)."""
     from analysis import key_projects
 
+    options = note_options(data) if options is None else options
     period = as_period(as_of)
     targets = data.get("targets")
     if targets is None:
         targets = pd.DataFrame(columns=["region_code", "indicator", "year", "horizon", "measure", "target"])
     regions = data["regions"]
-    gaps = gap_table(data["observations"], targets, regions, period, thresholds=thresholds,
-                     catalogue=catalogue)
+    gaps = gap_table(data["observations"], targets, regions, period, thresholds=options.thresholds,
+                     catalogue=options.catalogue)
     projects = None
     if data.get("projects") is not None:
         names = dict(zip(regions["code"], regions["name"], strict=True))
         projects = key_projects.county_summary(data["projects"], as_day(period),
                                                data.get("township_weekly"), names)
-    return CityTables(str(period), gaps, overall_rank(gaps, headline_indicators), projects)
+    return CityTables(str(period), gaps, overall_rank(gaps, options.headline_indicators), projects)
 
 
 def _frames(tables: CityTables) -> dict[str, pd.DataFrame]:

@@ -9,9 +9,10 @@ DataFrame or a block of :mod:`analysis.report.blocks` (plain data that renders i
 the notebooks only choose what to show and in what order, and another renderer (Word) can
 use the same content.
 
-The catalogue, the status thresholds and the headline and outlook indicators are held here
-and passed to every library call; they default to :mod:`analysis.core.catalog` and
-:mod:`analysis.core.settings`, or come from the processed folder when it has them.
+The catalogue, the status thresholds and the headline and outlook indicators
+(:class:`analysis.report.options.NoteOptions`, ``ctx.options``) are passed to every library
+call; :func:`analysis.report.options.note_options` decides them, for the batch's city
+tables too.
 """
 
 from __future__ import annotations
@@ -24,15 +25,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis import __version__
-from analysis.core import catalog
 from analysis.core.periods import as_day, as_period, ytd_label
-from analysis.core.settings import BRIEFING_OUTLOOK, HEADLINE_INDICATORS, OUTLOOK_INDICATORS, STATED_Q1_SHARE
+from analysis.core.settings import BRIEFING_OUTLOOK, STATED_Q1_SHARE
 from analysis.data import processed
-from analysis.gaps import StatusThresholds, lagging_list
+from analysis.gaps import lagging_list
 from analysis.projection.outlook import AnnualOutlook, annual_outlook
 from analysis.report import headline, methods, narrative, tables
 from analysis.report.blocks import Heading, Headline, Note, Paragraph, Paragraphs, Table
 from analysis.report.city import CityTables, city_tables, load_city_tables
+from analysis.report.options import note_options
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -76,11 +77,7 @@ class BriefingContext:
         self.share_assumption = share_assumption
         self.lang = lang
         self.region = processed.require_region(data["observations"], data["regions"], str(region_code))
-        catalogue = data.get("catalogue")
-        self.catalogue = catalog.indicators() if catalogue is None else catalogue
-        self.thresholds: StatusThresholds | None = None  # None: the defaults of analysis.gaps.status
-        self.headline_indicators: tuple[str, ...] = HEADLINE_INDICATORS
-        self.outlook_indicators: tuple[str, ...] = OUTLOOK_INDICATORS
+        self.options = note_options(data)
         if city is not None:
             self.__dict__["city"] = city  # the batch's tables: cached_property not computed
 
@@ -110,7 +107,7 @@ class BriefingContext:
     @property
     def names(self) -> pd.Series:
         """Chinese indicator names by code."""
-        return self.catalogue["name_zh"]
+        return self.options.catalogue["name_zh"]
 
     def title(self, what: str) -> str:
         """The note's title for ``what`` (e.g. ``差距分析``): county, what, YTD period."""
@@ -127,8 +124,7 @@ class BriefingContext:
     @cached_property
     def city(self) -> CityTables:
         """The city's gap table, ranks and project summary (the batch's, or computed now)."""
-        return city_tables(self.data, self.period, catalogue=self.catalogue, thresholds=self.thresholds,
-                           headline_indicators=self.headline_indicators)
+        return city_tables(self.data, self.period, self.options)
 
     @property
     def obs(self) -> pd.DataFrame:
@@ -142,15 +138,15 @@ class BriefingContext:
     def latest_table(self) -> pd.DataFrame:
         """The as-of month's figures of the county and its city, one row per indicator."""
         return tables.latest_overview(self.obs, [self.region_code, self.city_code], self.period,
-                                      self.catalogue)
+                                      self.options.catalogue)
 
     def gap_overview(self) -> Table:
         """The county's gap table in Chinese, worst status first."""
-        return Table(tables.gap_overview(self.gaps, self.region_code, self.catalogue))
+        return Table(tables.gap_overview(self.gaps, self.region_code, self.options.catalogue))
 
     def lagging(self) -> Table:
         """The 短板 list: lagging indicators with the gap that made them lag."""
-        return Table(tables.lagging_overview(lagging_list(self.gaps, self.catalogue)), status=None)
+        return Table(tables.lagging_overview(lagging_list(self.gaps, self.options.catalogue)), status=None)
 
     # ------------------------------------------------------------------ charts
     def gap_bars(self, basis: str, title: str = "") -> Figure | None:
@@ -158,7 +154,7 @@ class BriefingContext:
         completion vs 时序进度), coloured by that gap alone; None when no row has it."""
         from analysis.report.charts import gap_bars
 
-        rows = tables.gap_bar_rows(self.gaps, basis, self.catalogue, self.thresholds)
+        rows = tables.gap_bar_rows(self.gaps, basis, self.options.catalogue, self.options.thresholds)
         if rows.empty:
             return None
         return gap_bars(rows, "name", tables.GAP_BASES[basis], status="colour", title=title)
@@ -179,13 +175,13 @@ class BriefingContext:
         catalogue order."""
         own = self.obs[(self.obs["region_code"] == self.region_code) & (self.obs["measure"] == "ytd_growth")]
         present = set(own["indicator"])
-        return [self.indicator_chart(code, months) for code in self.catalogue.index if code in present]
+        return [self.indicator_chart(code, months) for code in self.options.catalogue.index if code in present]
 
     # ------------------------------------------------------------------ briefing text
     def headline(self) -> Headline:
         """The key-figure box, with the record the batch index reads."""
-        items = headline.headline_items(self.gaps, self.region_code, self.headline_indicators,
-                                        self.catalogue)
+        items = headline.headline_items(self.gaps, self.region_code, self.options.headline_indicators,
+                                        self.options.catalogue)
         ranks = self.city.ranks
         record = headline.headline_payload(self.region_code, self.region_name, str(self.period), items,
                                            ranks.get(self.region_code), len(ranks))
@@ -212,7 +208,7 @@ class BriefingContext:
     def narrative(self) -> Paragraphs:
         """The briefing's paragraphs: one per section with something to say, then 短板."""
         paragraphs = narrative.county_narrative(self.gaps, self.region_code, lang=self.lang,
-                                                catalogue=self.catalogue, projects=self.project_sentence())
+                                                catalogue=self.options.catalogue, projects=self.project_sentence())
         leads = narrative.SECTION_LEADS[self.lang]
         return Paragraphs([Paragraph(text, leads.get(key, key)) for key, text in paragraphs.items()])
 
@@ -223,7 +219,7 @@ class BriefingContext:
             best = str(outlook.recommended["method"])
             method = tables.METHOD_NAMES_ZH.get(best, best)
         return Note(methods.methods_text(self.period, __version__, method, self.share_assumption,
-                                         self.thresholds))
+                                         self.options.thresholds))
 
     # ------------------------------------------------------------------ projection
     def has_levels(self, indicator: str) -> bool:
@@ -239,11 +235,11 @@ class BriefingContext:
             return None
         return annual_outlook(self.obs, self.data.get("targets"), self.region_code, indicator, self.period,
                               self.share_assumption, self.data.get("backtest"), recommended_only,
-                              catalogue=self.catalogue)
+                              catalogue=self.options.catalogue)
 
     def outlooks(self) -> list[AnnualOutlook]:
         """The outlook of every indicator of ``outlook_indicators`` the county has levels for."""
-        found = (self.outlook(code) for code in self.outlook_indicators)
+        found = (self.outlook(code) for code in self.options.outlook_indicators)
         return [o for o in found if o is not None]
 
     def growth_projection(self, indicator: str = "iva") -> Table:
