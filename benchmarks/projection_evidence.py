@@ -10,6 +10,8 @@
 3. The historical range of the Q1 share, against the stated 30%.
 4. A chart of percentage error by year and method (national retail).
 5. The recommendation rule's switch margin: MdAPE of the recommended row for other margins.
+6. The panel projection of issue 11 (``panel_evidence.py``): the development panel
+   (``monthly-panel/``, from Jan-Feb and Q1), national retail and the sample's city panels.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
 import argparse  # noqa: E402
+import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pandas as pd  # noqa: E402
@@ -31,6 +34,9 @@ from analysis.projection.annual import SWITCH_MARGIN, recommend  # noqa: E402
 from analysis.projection.backtest import _rolling_evidence  # noqa: E402
 from analysis.projection.cache import BACKTEST_NAME, backtest_observations  # noqa: E402
 from analysis.projection.history import ytd_shares, ytd_table  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import panel_evidence  # noqa: E402
 
 SHOWN = ["share_last", "share_mean", "ets", "sarimax", "combo", "recommended"]
 
@@ -117,7 +123,10 @@ def main() -> None:
     parser.add_argument("--processed", default="data/processed")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--chart", default="docs/img/projection_backtest.png")
+    parser.add_argument("--panel-only", action="store_true", help="only section 6")
     args = parser.parse_args()
+    if args.panel_only:
+        return panel_sections(args)
 
     ytd = read_yyyym_csv(Path(args.real_data) / "nbs-national-retail" /
                          "retail_sales_cumulative.csv", name="retail")
@@ -140,6 +149,8 @@ def main() -> None:
     processed = Path(args.processed)
     if (processed / BACKTEST_NAME).exists():
         sample = pd.read_parquet(processed / BACKTEST_NAME)
+        if "scope" in sample:  # the city panels' records are measured in section 6
+            sample = sample[sample["scope"] == "series"]
     elif (processed / "observations.parquet").exists():
         sample = backtest_observations(pd.read_parquet(processed / "observations.parquet"),
                                        jobs=args.jobs)
@@ -147,7 +158,7 @@ def main() -> None:
         print("\n(no sample: run q1brief ingest)")
         print("\n## Switch margin of the recommendation rule\n")
         print(margin_sweep(national, None))
-        return
+        return panel_sections(args)
     print(f"\n## Sample: {sample[['region_code', 'indicator']].drop_duplicates().shape[0]} series, "
           f"years {sample['year'].min()}-{sample['year'].max()}\n")
     print(markdown(accuracy(sample, by=["through_month"])))
@@ -158,6 +169,15 @@ def main() -> None:
     print("\nrecommended picks:", picks.groupby("through_month")["note"].value_counts().to_dict())
     print("\n## Switch margin of the recommendation rule (recommended MdAPE %)\n")
     print(margin_sweep(national, sample))
+    panel_sections(args)
+
+
+def panel_sections(args: argparse.Namespace) -> None:
+    """Section 6: the panel projection on the three data sets (panel_evidence.py)."""
+    print("\n# The panel projection (issue 11)\n")
+    panel_evidence.development(Path(args.real_data), args.jobs, series=True)
+    panel_evidence.national(Path(args.real_data))
+    panel_evidence.sample(Path(args.processed))
 
 
 if __name__ == "__main__":

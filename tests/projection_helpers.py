@@ -34,3 +34,22 @@ def constant_share_monthly(first: int, last: int, growth: float = 0.08,
 
 def annual_total(first: int, year: int, growth: float = 0.08) -> float:
     return 100 * (1 + growth) ** (year - first)
+
+
+def panel_from_totals(totals: dict[str, dict[int, tuple[float, float]]]) -> pd.DataFrame:
+    """A wide monthly panel from ``{series: {year: (Q1 YTD, annual)}}``, Jan-Feb combined.
+
+    Each year: January NaN, February and March half of the Q1 value each, April..December
+    ``(annual - Q1) / 9`` each, so YTD(3) and the December total are exactly the given pair.
+    """
+    years = sorted({y for table in totals.values() for y in table})
+    index = pd.period_range(f"{years[0]}-01", f"{years[-1]}-12", freq="M")
+    columns = {}
+    for name, table in totals.items():
+        values = np.full(len(index), np.nan)
+        for year, (q1, annual) in table.items():
+            start = (year - years[0]) * 12
+            values[start + 1] = values[start + 2] = q1 / 2
+            values[start + 3: start + 12] = (annual - q1) / 9
+        columns[name] = values
+    return pd.DataFrame(columns, index=index)

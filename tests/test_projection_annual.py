@@ -212,3 +212,57 @@ def test_importing_the_briefing_libraries_does_not_import_statsmodels():
             "print(sorted(m for m in ('statsmodels', 'scipy.stats', 'scipy.signal') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _alternating(last: int = 2026) -> pd.Series:
+    """Q1 share alternating 20% / 24% of a flat year of 100: averaging shares pays off."""
+    from projection_helpers import panel_from_totals
+
+    totals = {y: (20.0 if y % 2 == 0 else 24.0, 100.0) for y in range(2015, last + 1)}
+    return panel_from_totals({"x": totals})["x"]
+
+
+def test_own_share_backtest_by_hand():
+    from analysis.projection.history import ytd_table
+    from analysis.projection.own import own_share_evidence
+
+    own = own_share_evidence(ytd_table(_alternating()), 2026, 3).set_index("method")
+    # share_last, 2016-2025: |24/20 - 1| = 20% and |20/24 - 1| = 16.7%, five each
+    assert own.at["share_last", "n"] == 10
+    assert own.at["share_last", "mdape"] == pytest.approx((20 + 100 / 6) / 2)
+    # share_mean (k=3), 2018-2025: 24 / mean(20, 24, 20) and 20 / mean(24, 20, 24)
+    assert own.at["share_mean", "n"] == 8
+    expected = (100 * (24 / (64 / 3) - 1) + 100 * (1 - 20 / (68 / 3))) / 2
+    assert own.at["share_mean", "mdape"] == pytest.approx(expected)
+    assert (own.at["share_mean", "first_year"], own.at["share_mean", "last_year"]) == (2018, 2025)
+
+
+def test_without_evidence_the_own_backtest_chooses_and_says_so():
+    out = project_annual(_alternating(), 2026, 3)
+    pick = out[out["recommended"]].iloc[0]
+    assert pick["method"] == "share_mean"  # 12.1% vs 18.3%: more than a fifth better
+    assert "own backtest of the share rules 2016-2025" in pick["note"]
+    assert "share_last 18.33%" in pick["note"]
+    # a constant share ties: the default stays, and the note still says why
+    steady = project_annual(constant_share_monthly(2015, 2026), 2026, 3)
+    assert "share_last on the own backtest" in steady.loc[steady["recommended"], "note"].iloc[0]
+    # three past years: no rule has 4 scored years, the default is a default
+    short = project_annual(_alternating().loc["2022-01":], 2026, 3)
+    assert "by default: the own backtest of the share rules needs 4 scored years, has 3" in \
+        short.loc[short["recommended"], "note"].iloc[0]
+
+
+def test_evidence_passed_in_is_named_in_the_note():
+    monthly = constant_share_monthly(2015, 2026, noise=0.01, seed=2)
+    evidence = pd.DataFrame({"method": ["share_last", "combo"], "mdape": [2.0, 1.0], "n": [5, 5]})
+    out = project_annual(monthly, 2026, 3, evidence=evidence)
+    assert out.loc[out["recommended"], "note"].iloc[0].endswith("combo on the backtest evidence passed in")
+
+
+def test_project_recommended_follows_the_own_backtest_without_models():
+    from analysis.projection import project_recommended
+
+    full = project_annual(_alternating(), 2026, 3)
+    quick = project_recommended(_alternating(), 2026, 3)
+    pd.testing.assert_frame_equal(quick, full[full["recommended"]].reset_index(drop=True))
+    assert quick["method"].tolist() == ["share_mean"]

@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_ingest(commands)
     _register_backtest(commands)
     _register_run(commands)
+    _register_workbook(commands)
     return parser
 
 
@@ -102,6 +103,50 @@ def _run_backtest(args: argparse.Namespace) -> int:
     if len(result):
         table = accuracy(result, by=["through_month"])
         print(table[["through_month", "method", "n", "mdape", "coverage"]].round(2).to_string(index=False))
+    return 0
+
+
+def _register_workbook(commands: argparse._SubParsersAction) -> None:
+    sub = commands.add_parser(
+        "workbook", help="write the month's tables of a city as one Excel workbook (.xlsx)")
+    sub.add_argument("--as-of", required=True, help="as-of month, e.g. 2026-03")
+    sub.add_argument("--processed-dir", default="data/processed",
+                     help="processed data (default data/processed)")
+    sub.add_argument("--city", metavar="CODE",
+                     help="city code (default: every city in regions.parquet that has counties)")
+    sub.add_argument("--out", default="reports",
+                     help="reports folder: writes <out>/<as-of>/<city>_<as-of>_tables.xlsx "
+                          "(default reports/); a path ending in .xlsx names the file itself")
+    sub.add_argument("--share-assumption", type=float, default=STATED_Q1_SHARE,
+                     help=f"stated Q1 share of the year shown beside the projections (default {STATED_Q1_SHARE})")
+    sub.set_defaults(handler=_run_workbook)
+
+
+def _run_workbook(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from analysis.batch.manifest import data_fingerprint
+    from analysis.core.errors import DataError
+    from analysis.data import processed
+    from analysis.report.workbook import workbook_cities, workbook_name, write_city_workbook
+
+    try:
+        regions = processed.read_processed(args.processed_dir, ("regions",))["regions"]
+        cities = [c for c in workbook_cities(regions) if args.city in (None, c[0])]
+        if not cities:
+            raise ValueError(f"no city {args.city or ''} with counties in {args.processed_dir}/regions.parquet")
+        single = args.out.endswith(".xlsx")
+        if single and len(cities) > 1:
+            raise ValueError(f"--out {args.out} names one file but there are {len(cities)} cities; use --city")
+        fingerprint = data_fingerprint(Path(args.processed_dir))["sha256"]
+        for code, _ in cities:
+            path = Path(args.out) if single else Path(args.out) / args.as_of / workbook_name(code, args.as_of)
+            write_city_workbook(args.processed_dir, args.as_of, code, path, fingerprint=fingerprint,
+                                share_assumption=args.share_assumption)
+            print(path.resolve())
+    except (DataError, ValueError) as exc:
+        print(f"q1brief workbook: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

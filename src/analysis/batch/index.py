@@ -48,6 +48,7 @@ def render_index(state: dict[str, Any]) -> str:
               for e in state.get("jobs", {}).values() if e.get("status") != "ok"]
     return render("html/index.html.j2", as_of=str(state.get("as_of", "")),
                   package_version=str(state.get("package_version", "")), labels=labels,
+                  workbooks=_workbook_links(state.get("workbooks", {})),
                   regions=[_row(region, labels) for region in regions], failed=failed)
 
 
@@ -69,6 +70,14 @@ def _row(region: dict[str, Any], labels: list[str]) -> dict[str, Any]:
                       "error": _error_text(entry.get("error"))})
     return {"rank": str(region["rank"]) if region["rank"] is not None else "—",
             "name": region["name"], "code": region["code"], "cells": cells, "links": links}
+
+
+def _workbook_links(books: dict[str, dict[str, Any]]) -> list[dict[str, str | None]]:
+    """A link to each city's Excel workbook (or, failed, why), for the line above the table."""
+    return [{"name": f"{entry.get('city_name', '')}{entry.get('label', '表格')}",
+             "href": entry["path"] if entry.get("status") == "ok" else None,
+             "error": _error_text(entry.get("error"))}
+            for entry in sorted(books.values(), key=lambda e: e["city_code"])]
 
 
 def _error_text(error: dict[str, Any] | None) -> str:

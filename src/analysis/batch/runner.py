@@ -20,7 +20,7 @@ import nbformat
 import pandas as pd
 
 from analysis import __version__
-from analysis.batch import index, manifest, notebooks
+from analysis.batch import index, manifest, notebooks, tables
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.core.atomic import remove_stale_temp_files, write_text
 from analysis.core.errors import DataError
@@ -65,6 +65,7 @@ class RunSummary:
     ran: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    workbooks: list[Path] = field(default_factory=list)  # the city workbooks written
 
 
 # ---------------------------------------------------------------- client side
@@ -162,8 +163,8 @@ def run_batch(
     manifest_path = out_dir / manifest.MANIFEST_NAME
     state = manifest.load_manifest(manifest_path)
 
-    regions = select_regions(processed.read_processed(data_dir, ("regions",))["regions"],
-                             config.region_codes)
+    region_table = processed.read_processed(data_dir, ("regions",))["regions"]
+    regions = select_regions(region_table, config.region_codes)
     chosen = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
     jobs = plan_jobs(regions, list(chosen.values()))
     summary = RunSummary(out_dir / "index.html", manifest_path)
@@ -193,8 +194,27 @@ def run_batch(
         if progress is not None:
             progress(1)
 
+    _write_workbooks(config, region_table, state, summary, out_dir, data_dir, fingerprint["sha256"])
+    manifest.save_manifest(manifest_path, state)
     write_text(summary.index_path, index.render_index(state))
     return summary
+
+
+def _write_workbooks(config: RunConfig, regions: pd.DataFrame, state: dict[str, Any], summary: RunSummary,
+                     out_dir: Path, data_dir: Path, fingerprint: str) -> None:
+    """The city workbooks of the run (:mod:`analysis.batch.tables`), recorded in ``state``."""
+    books = state.setdefault("workbooks", {})
+    for city in tables.cities_to_write(regions, config.region_codes):
+        key = f"{city[0]}/tables"
+        if config.resume and tables.is_current(books.get(city[0]), out_dir, fingerprint):
+            summary.skipped.append(key)
+            continue
+        books[city[0]] = tables.write_workbook(city, config.as_of, data_dir, out_dir, fingerprint,
+                                               config.share_assumption)
+        if books[city[0]]["status"] == "ok":
+            summary.workbooks.append(out_dir / books[city[0]]["path"])
+        else:
+            summary.failed[key] = _why(books[city[0]]["error"])
 
 
 def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dict[str, Any]:

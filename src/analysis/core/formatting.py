@@ -40,6 +40,27 @@ def fmt(x: float, decimals: int = 1) -> str:
     return text[1:] if text.startswith("-") and exact == 0 else text
 
 
+def rounded(x: float, decimals: int = 1) -> float:
+    """``x`` as the number :func:`fmt` prints (half up, no negative zero); NaN stays NaN.
+
+    For outputs that keep figures as numbers (the Excel workbook), so a cell holds exactly
+    the figure the notes print.
+    """
+    if x is None or not math.isfinite(float(x)):
+        return math.nan
+    return float(fmt(x, decimals))
+
+
+def unit_decimals(unit: str) -> int:
+    """Decimals a level in ``unit`` is shown with: counts and 万元 0, dimensionless 2, others 1.
+
+    Rates, growth rates, 百分点 and money in 亿元 all have one decimal (see the rules above).
+    """
+    if unit in _COUNT_UNITS or unit == "万元":
+        return 0
+    return 2 if unit == "" else 1
+
+
 def is_flat(x: float, tol: float = FLAT_TOL) -> bool:
     """True when ``x`` counts as no change (``|x| < tol``)."""
     return abs(x) < tol
@@ -111,12 +132,12 @@ def quantity_phrase(x: float, unit: str, lang: str = "zh") -> str:
     if unit == "%":
         return f"{fmt(x)}%"
     if unit in _COUNT_UNITS:
-        number = fmt(x, 0)
+        number = fmt(x, unit_decimals(unit))
         if lang == "zh":
             return f"{number}{unit}"
         return f"{number} {_EN_UNITS.get(unit, '')}".strip()
     if unit == "":
-        return fmt(x, 2)
+        return fmt(x, unit_decimals(unit))
     if unit == "万千瓦时":
         return _kwh_phrase(x, lang)
     return f"{fmt(x)}{unit}" if lang == "zh" else f"{fmt(x)} {_EN_UNITS.get(unit, unit)}"

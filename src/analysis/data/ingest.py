@@ -25,11 +25,10 @@ from analysis.data.loaders import (
     read_bureau_files,
     to_catalogue_units,
 )
-from analysis.data.processed import TABLES
+from analysis.data.processed import FINDINGS_NAME, TABLES
 from analysis.data.validation import finding_from_error, findings_frame, validate_observations
 
 REPORT_NAME = "validation.md"
-FINDINGS_NAME = "validation_findings.csv"
 
 
 @dataclass

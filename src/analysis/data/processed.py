@@ -20,6 +20,7 @@ import pandas as pd
 from analysis.core.errors import DataError
 
 TABLES = ("observations", "regions", "targets", "projects", "township_weekly")
+FINDINGS_NAME = "validation_findings.csv"  # the findings of the ingest that wrote the tables
 REQUIRED = ("observations", "regions")
 _CODE_COLUMNS = ("region_code", "code", "parent", "county_code", "township_code")
 
@@ -45,6 +46,17 @@ def read_processed(data_dir: str | Path, tables: tuple[str, ...] = TABLES) -> di
             frame["period"] = pd.PeriodIndex(frame["period"], freq="M")
         frames[name] = frame
     return frames
+
+
+def read_findings(data_dir: str | Path) -> pd.DataFrame | None:
+    """The validation findings ``q1brief ingest`` wrote beside the tables (None when absent).
+
+    Columns ``severity, check, file, location, message`` (text, empty cells as "").
+    """
+    path = Path(data_dir) / FINDINGS_NAME
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
 def require_region(obs: pd.DataFrame, regions: pd.DataFrame, region_code: str) -> pd.Series:

@@ -7,15 +7,19 @@ from analysis.projection.annual import DEFAULT_PREFERENCE, METHODS, project_annu
 from analysis.projection.backtest import accuracy, backtest
 from analysis.projection.festival import festival_window_shares
 from analysis.projection.growth import project_growth, required_pace
+from analysis.projection.pooled import PANEL_METHODS, panel_backtest, project_panel
 
 __all__ = [
     "DEFAULT_PREFERENCE",
     "METHODS",
+    "PANEL_METHODS",
     "accuracy",
     "backtest",
     "festival_window_shares",
+    "panel_backtest",
     "project_annual",
     "project_growth",
+    "project_panel",
     "project_recommended",
     "required_pace",
 ]

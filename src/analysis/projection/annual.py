@@ -10,8 +10,11 @@ of the good members' bounds (quantile averaging). Exactly one row is
 ``recommended``: the *default*, the first method with an estimate in
 :data:`DEFAULT_PREFERENCE` (normally ``share_last``), unless this series' own backtest
 ``evidence`` shows another method clearly better: both with at least 4 scored years and the
-best other MdAPE at most 0.8 x the default's (:data:`SWITCH_MARGIN`). One rule with the
-same parameters for every series; the margin is measured in ``docs/methods.md``.
+best other MdAPE at most 0.8 x the default's (:data:`SWITCH_MARGIN`). Without ``evidence``
+the same rule runs on the series' own backtest of the two share rules
+(:func:`analysis.projection.own.own_share_evidence`, no refit needed), and the recommended
+row's ``note`` says what the choice rests on. One rule with the same parameters for every
+series; the margin is measured in ``docs/methods.md``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from analysis.projection.history import (
     ytd_table,
 )
 from analysis.projection.models import ets_row, sarimax_row
+from analysis.projection.own import own_basis, own_share_evidence
 from analysis.projection.shares import share_assumption_row, share_rule
 
 METHODS = ("share_last", "share_mean", "share_assumption", "ets", "sarimax", "combo")
@@ -105,15 +109,21 @@ def project_recommended(
 
     A briefing shows just the recommended projection. When the default (``share_last``) has
     an estimate and this series' ``evidence`` names no challenger that could pass the switch
-    rule of :func:`recommend`, the answer is the ``share_last`` row, so ETS and SARIMAX are
-    not fitted; otherwise every method is computed. The row is identical to the recommended
-    row of :func:`project_annual` with the same arguments.
+    rule of :func:`recommend`, the answer is a share rule's row (without ``evidence``, the
+    one the own share backtest picks), so ETS and SARIMAX are not fitted; otherwise every
+    method is computed. The row is identical to the recommended row of
+    :func:`project_annual` with the same arguments.
     """
     known, table = _history(monthly, year, through_month)  # once for both attempts
-    quick = _project(known, table, year, through_month, ("share_last",), share_assumption, level,
+    quick_methods: tuple[str, ...] = ("share_last",)
+    if evidence is None:  # the own share backtest may pick share_mean, never a model
+        k, max_years = options.get("k", 3), options.get("max_years", 10)
+        own = own_share_evidence(table, year, through_month, k, max_years)  # type: ignore[arg-type]
+        quick_methods = ("share_last", "share_mean") if _challenger_may_win(own) else quick_methods
+    quick = _project(known, table, year, through_month, quick_methods, share_assumption, level,
                      evidence=evidence, **options)  # type: ignore[arg-type]
-    if quick["estimate"].notna().all() and not _challenger_may_win(evidence):
-        return quick
+    if np.isfinite(quick["estimate"].iloc[0]) and not _challenger_may_win(evidence):
+        return quick[quick["recommended"]].reset_index(drop=True)
     full = _project(known, table, year, through_month, None, share_assumption, level,
                     evidence=evidence, **options)  # type: ignore[arg-type]
     return full[full["recommended"]].reset_index(drop=True)
@@ -142,13 +152,15 @@ def project_from_tables(
     table: pd.DataFrame, model: pd.DataFrame | None, year: int, through_month: int,
     methods: list[str] | tuple[str, ...] | None, share_assumption: float, level: float, *,
     k: int, max_years: int, evidence: pd.DataFrame | None, festival: bool = False,
+    own_backtest: bool = True,
 ) -> pd.DataFrame:
     """:func:`project_annual` from the series' :func:`ytd_table` and :func:`model_year_table`.
 
     Both tables are causal (a cell depends on earlier months only), so the backtest builds
     them once per series; rows after ``year`` and months after ``through_month`` are masked
     here so nothing later than the origin is seen. ``model`` may be None when no model
-    (ETS, SARIMAX, combo) is asked for.
+    (ETS, SARIMAX, combo) is asked for. ``own_backtest=False`` (the backtest, which scores
+    its own recommendation) skips the own share-rule backtest when ``evidence`` is None.
     """
     methods = tuple(METHODS if methods is None else methods)
     unknown = sorted(set(methods) - set(METHODS))
@@ -167,8 +179,25 @@ def project_from_tables(
                                                                          "recommended")])
     out["estimate"] = out["estimate"].astype(float)
     out["implied_q1_share"] = ytd / out["estimate"].where(out["estimate"] > 0)
-    out["recommended"] = recommend(out, evidence)
+    judged_on = evidence
+    if evidence is None and own_backtest:
+        judged_on = own_share_evidence(table, year, through_month, k, max_years)
+    out["recommended"] = recommend(out, judged_on)
+    if own_backtest or evidence is not None:
+        out.loc[out["recommended"], "note"] = [
+            "; ".join(filter(None, [note, "recommended: " + _basis(evidence, judged_on, m)]))
+            for note, m in zip(out.loc[out["recommended"], "note"],
+                               out.loc[out["recommended"], "method"], strict=True)]
     return out[COLUMNS]
+
+
+def _basis(evidence: pd.DataFrame | None, judged_on: pd.DataFrame | None, choice: str) -> str:
+    """What the recommendation rests on: the evidence passed in or the own share backtest."""
+    if evidence is not None:
+        return f"{choice} on the backtest evidence passed in"
+    if judged_on is None:
+        return f"{choice} by default"
+    return own_basis(judged_on, choice, MIN_RECOMMEND_EVIDENCE)
 
 
 def _rows(model: pd.DataFrame | None, table: pd.DataFrame, year: int, through_month: int,

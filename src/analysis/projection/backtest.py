@@ -56,7 +56,7 @@ def _one_series(name: object, monthly: pd.Series, years: list[int], through_mont
     frames = []
     for year in years:
         rows = project_from_tables(table, model, year, through_month, base, evidence=None,
-                                   **options)
+                                   own_backtest=False, **options)
         rows = rows.drop(columns=["recommended", "implied_q1_share"])
         rows.insert(0, "series", str(name))
         rows.insert(1, "year", year)

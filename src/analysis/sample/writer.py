@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pandas as pd
 
 from analysis.core.atomic import write_bytes
 from analysis.core.catalog import indicator as catalogue_row
+from analysis.core.ooxml import freeze_package, w3cdtf
 from analysis.sample.geography import CITY_CODE
 
 DATABASE = "数据库：示例市县区月度数据（虚构示例数据）"
@@ -144,31 +144,7 @@ def write_xlsx(grid: Sequence[Sequence[object]], path: Path) -> None:
     book.properties.created = datetime(*FIXED_TIME)
     buffer = io.BytesIO()
     book.save(buffer)
-    write_bytes(path, _freeze_zip(buffer.getvalue()))
-
-
-def _freeze_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed member timestamps and a fixed ``dcterms:modified``."""
-    stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*FIXED_TIME)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(<)",
-                    rb"\g<1>" + stamp.encode() + rb"\g<2>",
-                    content,
-                )
-            dst.writestr(
-                zipfile.ZipInfo(info.filename, date_time=FIXED_TIME),
-                content,
-                compress_type=zipfile.ZIP_DEFLATED,
-            )
-    return out.getvalue()
+    write_bytes(path, freeze_package(buffer.getvalue(), FIXED_TIME, w3cdtf(FIXED_TIME)))
 
 
 def write_bureau(cells: pd.DataFrame, regions: pd.DataFrame, out: Path) -> list[Path]:
