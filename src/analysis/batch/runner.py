@@ -27,8 +27,9 @@ from analysis.core.errors import DataError
 from analysis.core.periods import as_period
 from analysis.core.settings import STATED_Q1_SHARE
 from analysis.data import processed
+from analysis.data.processed import ProcessedTables
 from analysis.report.city import city_tables, save_city_tables
-from analysis.report.context import ProcessedTables, note_title
+from analysis.report.methods import note_title
 
 CONTEXT_DIR = "context"  # reports/<as-of>/context/: the city's tables, computed once per batch
 NOTEBOOK_TITLES = {

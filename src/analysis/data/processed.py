@@ -12,6 +12,7 @@ the data they were made from is the data there now.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,28 @@ def fingerprint(data_dir: Path, pattern: str = "*.parquet") -> dict[str, Any]:
         files[path.name] = digest.hexdigest()
     combined = hashlib.sha256("".join(f"{k}:{v}\n" for k, v in files.items()).encode())
     return {"sha256": combined.hexdigest(), "files": files}
+
+
+class ProcessedTables(Mapping[str, pd.DataFrame]):
+    """The processed tables of ``data_dir`` by name, each read on first use (absent: KeyError).
+
+    A notebook reads only the tables it shows; :func:`read_processed` reads a fixed list.
+    """
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.data_dir = Path(data_dir)
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            frames = read_processed(self.data_dir, (name,))
+            if name not in frames:
+                raise KeyError(name)
+            self._frames[name] = frames[name]
+        return self._frames[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(p.stem for p in self.data_dir.glob("*.parquet")))
+
+    def __len__(self) -> int:
+        return len(list(self))

@@ -17,7 +17,7 @@ tables too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,42 +28,17 @@ from analysis import __version__
 from analysis.core.periods import as_day, as_period, ytd_label
 from analysis.core.settings import BRIEFING_OUTLOOK, STATED_Q1_SHARE
 from analysis.data import processed
+from analysis.data.processed import ProcessedTables
 from analysis.gaps import lagging_list
 from analysis.projection.outlook import AnnualOutlook, annual_outlook
 from analysis.report import headline, methods, narrative, tables
 from analysis.report.blocks import Heading, Headline, Note, Paragraph, Paragraphs, Table
 from analysis.report.city import CityTables, city_tables, load_city_tables
+from analysis.report.methods import note_title
 from analysis.report.options import note_options
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-
-class ProcessedTables(Mapping[str, pd.DataFrame]):
-    """The processed tables of ``data_dir`` by name, each read on first use (absent: KeyError)."""
-
-    def __init__(self, data_dir: str | Path) -> None:
-        self.data_dir = Path(data_dir)
-        self._frames: dict[str, pd.DataFrame] = {}
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in self._frames:
-            frames = processed.read_processed(self.data_dir, (name,))
-            if name not in frames:
-                raise KeyError(name)
-            self._frames[name] = frames[name]
-        return self._frames[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(p.stem for p in self.data_dir.glob("*.parquet")))
-
-    def __len__(self) -> int:
-        return len(list(self))
-
-
-def note_title(region_name: str, what: str, period: pd.Period) -> str:
-    """A note's title, e.g. ``北塘区开门红简报（2026年1-3月）``."""
-    return f"{region_name}{what}（{period.year}年{ytd_label(period)}）"
 
 
 class BriefingContext:
@@ -333,4 +308,4 @@ def briefing_context(
                            city=city)
 
 
-__all__ = ["BriefingContext", "ProcessedTables", "briefing_context", "note_title"]
+__all__ = ["BriefingContext", "ProcessedTables", "briefing_context", "note_title"]  # re-exported

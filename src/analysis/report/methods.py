@@ -1,4 +1,5 @@
-"""The 说明 (methods) note closing a briefing: where the figures come from and how to read them."""
+"""The fixed texts of a note: its title, and the 说明 (methods) note closing a briefing (where
+the figures come from and how to read them)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,8 @@ def methods_text(period: pd.Period, version: str, method_zh: str | None = None,
             f"状态：落后=低于目标、时序进度或全市平均{t.red_pp:g}个百分点以上，关注=略低，正常=持平或领先，"
             "无数据=缺数；图1、图2的颜色只按图中这一项差距判断。"
             f"{method}程序版本 q1brief {version}。")
+
+
+def note_title(region_name: str, what: str, period: pd.Period) -> str:
+    """A note's title, e.g. ``北塘区开门红简报（2026年1-3月）``."""
+    return f"{region_name}{what}（{period.year}年{ytd_label(period)}）"
