@@ -39,6 +39,7 @@ bench: setup ## Run the benchmarks (they print timings; nothing asserts them)
 	$(PY) benchmarks/bench_gaps.py
 	$(PY) benchmarks/bench_backtest.py
 	$(PY) benchmarks/bench_briefing.py
+	$(PY) benchmarks/bench_readers.py
 
 lint: setup ## ruff only
 	$(VENV)/bin/ruff check src tests benchmarks notebooks

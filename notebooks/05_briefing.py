@@ -18,7 +18,7 @@
 region_code = "990102"
 as_of = "2026-03"
 data_dir = "../data/processed"
-share_assumption = 0.30
+share_assumption = None  # None: stated_q1_share of the city's q1brief.toml (default 0.30)
 lang = "zh"
 context_dir = None  # set by `q1brief run`: the city's tables, computed once for the whole batch
 

@@ -10,7 +10,7 @@ import pytest
 import xlrd
 
 from analysis.core.errors import DataError
-from analysis.data.bureau import read_bureau_table
+from analysis.data.readers import read_bureau_table
 from tests.conftest import write_nbs_csv
 
 
@@ -83,7 +83,9 @@ def test_values_checked_by_hand(real_data):
 @pytest.mark.realdata
 def test_tidy_columns_and_types(real_data):
     obs = read_bureau_table(real_data / "nbs-province-monthly" / "csv" / "新疆维吾尔族自治区.csv")
-    assert list(obs.columns[:7]) == ["region_code", "region_name", "indicator", "period", "measure", "value", "unit"]
+    assert list(obs.columns) == ["region_code", "region_name", "indicator", "period", "frequency", "measure", "value",
+                                 "unit", "source", "label", "raw"]
+    assert set(obs["frequency"]) == {"M"}
     assert obs["period"].dtype == "period[M]"
     assert set(obs["measure"]) == {"ytd_value", "ytd_growth"}
     assert obs["region_code"].unique().tolist() == ["650000"]
@@ -106,10 +108,11 @@ def test_wrong_encoding_names_the_file(tmp_path):
         read_bureau_table(path)
 
 
-def test_missing_header(tmp_path):
+def test_missing_header_names_the_layouts_tried_and_the_first_rows(tmp_path):
     path = tmp_path / "noheader.csv"
     path.write_text("地区：青山县\n固定资产投资累计值(亿元),1,2\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"noheader\.csv.*missing header.*指标"):
+    with pytest.raises(DataError, match=r"noheader\.csv: unknown layout.*first rows: row: 地区：青山县 \| "
+                       r"row: 固定资产投资累计值\(亿元\) 1 2; expected one of the layouts \(a\) NBS.*\(f\) data terminal"):
         read_bureau_table(path)
 
 
@@ -141,11 +144,13 @@ def test_masked_cells_thousands_and_units(tmp_path):
     assert obs["value"].iloc[5] == 12.5
 
 
-def test_unknown_indicator_is_kept_and_named(tmp_path):
+def test_unknown_indicator_is_kept_under_a_code_from_its_name(tmp_path):
     rows = [*ROWS, ["房地产销售面积累计值(万平方米)", "1", "2", ""]]
     obs = read_bureau_table(write_nbs_csv(tmp_path / "t.csv", rows))
-    unknown = obs[obs["indicator"].isna()]
+    unknown = obs[obs["indicator"] == "房地产销售面积"]
     assert len(unknown) == 3 and unknown["label"].iloc[0] == "房地产销售面积累计值(万平方米)"
+    assert unknown["value"].tolist()[:2] == [1.0, 2.0] and set(unknown["unit"]) == {"万平方米"}
+    assert set(unknown["measure"]) == {"ytd_value"}
 
 
 def test_duplicate_row_in_one_file(tmp_path):
@@ -218,7 +223,7 @@ def test_excel_date_headers_and_values_without_a_header(tmp_path):
     assert obs["period"].astype(str).tolist() == ["2026-03", "2026-02"] and obs["value"].tolist() == [30.5, 12.0]
     sheet.append(["社会消费品零售总额累计增长(%)", 5.0, 4.0, 9.9])
     book.save(tmp_path / "stray.xlsx")
-    with pytest.raises(DataError, match=r"\[D4\]: value '9.9' in a column without a month header"):
+    with pytest.raises(DataError, match=r"\[D4\]: value '9.9' in a column without a period header"):
         read_bureau_table(tmp_path / "stray.xlsx")
 
 

@@ -294,7 +294,7 @@ def test_real_provinces_add_up_to_the_national_release(real_data):
     """NBS 分省月度数据, 31 provinces: the country figure aggregated from them matches the
     national release for 2019年1-3月 (房地产开发投资 23803亿元, +11.8%)."""
     from analysis.core.catalog import package_regions
-    from analysis.data.bureau import read_bureau_table
+    from analysis.data.readers import read_bureau_table
 
     files = sorted((real_data / "nbs-province-monthly" / "csv").glob("*.csv"))
     data = pd.concat([read_bureau_table(p) for p in files], ignore_index=True)

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis.data import loaders
+from analysis.data.observations import load_observations
 from analysis.gaps import gap_table, lagging_by_region
 from analysis.key_projects import county_summary
 from analysis.report.narrative import narratives, projects_sentences
@@ -38,7 +39,7 @@ def sample():
     regions = loaders.load_regions(RAW)
     return {
         "regions": regions,
-        "obs": loaders.load_observations(RAW, regions),
+        "obs": load_observations(RAW, regions),
         "targets": loaders.load_targets(RAW, regions),
         "projects": loaders.load_projects(RAW, regions),
         "weekly": loaders.load_township_weekly(RAW, regions),

@@ -19,8 +19,9 @@ def test_ingest_writes_parquet_and_report(city, tmp_path):
     result = ingest(city, out)
     assert result.ok
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["observations.parquet", "projects.parquet", "regions.parquet", "targets.parquet",
-                     "township_weekly.parquet", "validation.md", "validation_findings.csv"]
+    assert names == ["catalogue.parquet", "observations.parquet", "projects.parquet", "regions.parquet",
+                     "settings.json", "sources.parquet", "targets.parquet", "township_weekly.parquet",
+                     "validation.md", "validation_findings.csv"]
     obs = pd.read_parquet(out / "observations.parquet")
     assert obs["period"].dtype == "period[M]"  # round-trips through Parquet
     assert obs["value"].max() == pytest.approx(25.0)

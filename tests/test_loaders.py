@@ -6,12 +6,12 @@ import pytest
 
 from analysis.core.errors import DataError
 from analysis.data.loaders import (
-    load_observations,
     load_projects,
     load_regions,
     load_targets,
     load_township_weekly,
 )
+from analysis.data.observations import load_observations
 from tests.conftest import write_city
 
 
@@ -55,8 +55,11 @@ def test_load_observations_converts_to_catalogue_units(city):
     assert values[("990101", "ytd_growth", pd.Period("2026-03", "M"))] == 7.8
     assert set(obs.loc[obs["measure"] == "ytd_value", "unit"]) == {"亿元"}
     assert np.isnan(values[("990102", "ytd_growth", pd.Period("2025-02", "M"))])  # masked, not zero
-    assert list(obs.columns) == ["region_code", "region_name", "indicator", "period", "measure", "value", "unit",
-                                 "source"]
+    assert list(obs.columns) == ["region_code", "region_name", "indicator", "period", "frequency", "measure", "value",
+                                 "unit", "source", "label", "raw"]
+    row = obs[(obs["region_code"] == "990101") & (obs["period"] == pd.Period("2026-03", "M"))
+              & (obs["measure"] == "ytd_value")].iloc[0]
+    assert (row["source"], row["label"], row["raw"]) == ("青山县.csv!B5", "固定资产投资累计值(万元)", "250000")
 
 
 def test_load_observations_unconvertible_unit(city):
@@ -71,12 +74,16 @@ def test_level_without_unit_is_an_error(city):
         load_observations(city)
 
 
-def test_growth_only_level_and_unknown_indicator_are_left_out_with_a_warning(city):
-    extra = "规上工业增加值累计值(亿元),5,3,,4,2,\n房地产销售面积累计值(万平方米),1,1,,1,1,\n数据来源"
+def test_growth_only_level_left_out_and_unknown_indicator_kept_with_a_warning(city):
+    extra = "规上工业增加值累计值(亿元),5,3,,4,2,\n房地产销售面积累计值(万平方米),1,1.5,,1,1,\n数据来源"
     replace_in(city / "bureau" / "河口县.csv", "数据来源", extra)
-    with pytest.warns(UserWarning, match=r"房地产销售面积.*规上工业增加值累计值\(亿元\)' is a level of iva"):
+    with pytest.warns(UserWarning, match=r"房地产销售面积累计值\(万平方米\)' is not in the catalogue: kept as code "
+                      r"'房地产销售面积'.*add this line to indicators.csv.*: 房地产销售面积,房地产销售面积,,,万平方米,ratio,"
+                      r"ytd_value,higher,mean,,overall,,.*规上工业增加值累计值\(亿元\)' is a level of iva"):
         obs = load_observations(city)
-    assert set(obs["indicator"]) == {"fai"}
+    assert set(obs["indicator"]) == {"fai", "房地产销售面积"}
+    kept = obs[obs["indicator"] == "房地产销售面积"].set_index("period")
+    assert kept.loc[pd.Period("2026-02", "M"), "value"] == 1.5 and set(kept["unit"]) == {"万平方米"}
 
 
 def test_unknown_region_is_an_error(city):

@@ -133,3 +133,28 @@ def test_the_processed_catalogue_reaches_every_view(data_dir):
     assert ctx.gap_overview().frame["指标"].tolist()[0] == "固投"
     assert "全县固投25.0亿元" in {p.lead: p.text for p in ctx.narrative().items}["投资："]
     assert ctx.city.gaps is not None and ctx.lagging().frame["指标"].tolist() == ["固投"]
+
+
+def test_the_city_settings_reach_the_context_and_guard_the_batch_tables(data_dir, tmp_path):
+    import shutil
+
+    from analysis.core.settings import Settings
+
+    folder = tmp_path / "processed"
+    shutil.copytree(data_dir, folder)
+    settings = Settings(headline_indicators=("fai",), index_indicators=("iva", "fai"), rank_indicators=("iva",),
+                        stated_q1_share=0.25)
+    (folder / "settings.json").write_text(json.dumps(settings.to_dict()), encoding="utf-8")
+    ctx = briefing_context(folder, "990101", "2026-03")
+    assert ctx.share_assumption == 0.25  # None: the city's stated share
+    assert briefing_context(folder, "990101", "2026-03", share_assumption=0.3).share_assumption == 0.3
+    box = ctx.headline()
+    assert box.items["indicator"].tolist() == ["fai"]  # the box: headline indicators
+    assert [i["indicator"] for i in box.record["items"]] == ["iva", "fai"]  # the index: index indicators
+    assert box.record["rank"] is None  # ranked over iva only, which no county of this city reports
+    assert "一季度占全年比重假设25%" in ctx.methods_note(ctx.outlook("fai")).text
+    sha = fingerprint(folder)["sha256"]
+    made = save_city_tables(ctx.city, tmp_path / "ctx", sha, ProcessedTables(folder).settings)
+    assert load_city_tables(made, "2026-03", sha, settings).ranks.isna().all()
+    with pytest.raises(DataError, match="settings"):  # tables made with the default settings
+        load_city_tables(save_city_tables(ctx.city, tmp_path / "old", sha), "2026-03", sha, settings)

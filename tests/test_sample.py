@@ -384,7 +384,8 @@ def test_township_weekly(data) -> None:
 
 @pytest.fixture(scope="module")
 def loaded():
-    from analysis.data.loaders import load_observations, load_regions
+    from analysis.data.loaders import load_regions
+    from analysis.data.observations import load_observations
 
     regions = load_regions(RAW)
     return regions, load_observations(RAW, regions)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.data.bureau import read_bureau_table
+from analysis.data.readers import read_bureau_table
 from analysis.data.validation import (
     Limits,
     check_duplicates,

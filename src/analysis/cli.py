@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="County Q1 'good start' (开门红) analysis and briefing notes.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _register_inspect(commands)
     _register_ingest(commands)
     _register_backtest(commands)
     _register_run(commands)
@@ -27,17 +28,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _folder(sub: argparse.ArgumentParser, name: str, default: str | None, what: str, *old: str) -> None:
+    """One folder option, named the same in every command (``--raw-dir`` inputs,
+    ``--processed-dir`` Parquet, ``--out`` reports); earlier spellings still work, unlisted."""
+    dest = name.removeprefix("--").replace("-", "_")
+    shown = f"{what} (default {default})" if default else what
+    sub.add_argument(name, dest=dest, default=default, help=shown)
+    for alias in old:
+        sub.add_argument(alias, dest=dest, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
+def _register_inspect(commands: argparse._SubParsersAction) -> None:
+    sub = commands.add_parser(
+        "inspect", help="describe bureau exports (layout, regions, indicators, periods, findings); writes nothing")
+    sub.add_argument("paths", nargs="+", metavar="PATH", help="export files, or folders of them")
+    _folder(sub, "--raw-dir", None, "data folder whose regions.csv, indicators.csv and q1brief.toml apply "
+            "(default: the nearest folder above each file that has a regions.csv)")
+    sub.set_defaults(handler=_run_inspect)
+
+
+def _run_inspect(args: argparse.Namespace) -> int:
+    from analysis.data.inspect import inspect_command
+
+    return inspect_command(args.paths, args.raw_dir)
+
+
 def _register_ingest(commands: argparse._SubParsersAction) -> None:
     sub = commands.add_parser("ingest", help="validate data/raw and write data/processed/*.parquet")
-    sub.add_argument("--data-dir", default="data/raw", help="folder of raw inputs (default data/raw)")
-    sub.add_argument("--out-dir", default="data/processed", help="output folder (default data/processed)")
+    _folder(sub, "--raw-dir", "data/raw", "folder of raw inputs", "--data-dir")
+    _folder(sub, "--processed-dir", "data/processed", "output folder for the Parquet tables", "--out-dir")
     sub.set_defaults(handler=_run_ingest)
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from analysis.data.ingest import ingest_command
 
-    return ingest_command(args.data_dir, args.out_dir)
+    return ingest_command(args.raw_dir, args.processed_dir)
 
 
 def _register_run(commands: argparse._SubParsersAction) -> None:
@@ -57,11 +83,11 @@ def _register_run(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("--resume", action="store_true", help="rerun only missing or failed jobs")
     sub.add_argument("--cell-timeout", type=float, default=None, metavar="S",
                      help="seconds a notebook cell may run (default: no limit)")
-    sub.add_argument("--share-assumption", type=float, default=STATED_Q1_SHARE,
-                     help=f"stated Q1 share of the year passed to the notebooks (default {STATED_Q1_SHARE})")
-    sub.add_argument("--out", default="reports", help="output folder (default reports/)")
-    sub.add_argument("--data-dir", default="data/processed",
-                     help="processed data (default data/processed)")
+    sub.add_argument("--share-assumption", type=float, default=None,
+                     help="stated Q1 share of the year passed to the notebooks (default: stated_q1_share "
+                          f"of the data folder's q1brief.toml, else {STATED_Q1_SHARE})")
+    _folder(sub, "--out", "reports", "output folder for the notes")
+    _folder(sub, "--processed-dir", "data/processed", "processed data made by q1brief ingest", "--data-dir")
     sub.add_argument("--quiet", action="store_true", help="no progress bar; print only failures")
     sub.add_argument("--fresh-kernels", action="store_true",
                      help="start a new kernel for every job (default: each worker reuses one "
@@ -78,8 +104,7 @@ def _run_run(args: argparse.Namespace) -> int:
 def _register_backtest(commands: argparse._SubParsersAction) -> None:
     sub = commands.add_parser(
         "backtest", help="backtest the projections of every flow series into backtest.parquet")
-    sub.add_argument("--processed-dir", default="data/processed",
-                     help="folder with observations.parquet (default data/processed)")
+    _folder(sub, "--processed-dir", "data/processed", "folder with observations.parquet", "--data-dir")
     sub.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     sub.set_defaults(handler=_run_backtest)
 
@@ -90,8 +115,9 @@ def _run_backtest(args: argparse.Namespace) -> int:
     # One BLAS thread per process: the fits are tiny and threads only contend across workers.
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
+    from analysis.data.processed import read_catalogue, read_processed
     from analysis.projection import accuracy
-    from analysis.projection.cache import write_backtest
+    from analysis.projection.cache import why_no_backtest, write_backtest
 
     source = os.path.join(args.processed_dir, "observations.parquet")
     if not os.path.exists(source):
@@ -100,6 +126,9 @@ def _run_backtest(args: argparse.Namespace) -> int:
     path, result = write_backtest(args.processed_dir, jobs=args.jobs)
     series = result[["region_code", "indicator"]].drop_duplicates()
     print(f"q1brief backtest: {len(series)} series, {len(result)} rows -> {path}")
+    if series.empty:
+        obs = read_processed(args.processed_dir, ("observations",))["observations"]
+        print(f"  nothing to backtest: {why_no_backtest(obs, read_catalogue(args.processed_dir))}")
     if len(result):
         table = accuracy(result, by=["through_month"])
         print(table[["through_month", "method", "n", "mdape", "coverage"]].round(2).to_string(index=False))
@@ -117,8 +146,9 @@ def _register_workbook(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("--out", default="reports",
                      help="reports folder: writes <out>/<as-of>/<city>_<as-of>_tables.xlsx "
                           "(default reports/); a path ending in .xlsx names the file itself")
-    sub.add_argument("--share-assumption", type=float, default=STATED_Q1_SHARE,
-                     help=f"stated Q1 share of the year shown beside the projections (default {STATED_Q1_SHARE})")
+    sub.add_argument("--share-assumption", type=float, default=None,
+                     help="stated Q1 share of the year shown beside the projections (default: stated_q1_share of "
+                          f"the data folder's q1brief.toml, else {STATED_Q1_SHARE})")
     sub.set_defaults(handler=_run_workbook)
 
 

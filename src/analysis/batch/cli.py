@@ -18,7 +18,7 @@ def run_command(args: argparse.Namespace) -> int:
         region_codes=None if args.all else list(args.regions),
         notebooks=args.notebooks,
         notebook_dir=Path(args.notebook_dir),
-        data_dir=Path(args.data_dir),
+        data_dir=Path(args.processed_dir),
         out=Path(args.out),
         jobs=args.jobs,
         scheduler=args.scheduler,

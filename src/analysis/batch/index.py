@@ -46,7 +46,7 @@ def render_index(state: dict[str, Any]) -> str:
     failed = [{"code": e["region_code"], "name": e.get("region_name", ""), "notebook": e["notebook"],
                "error": _error_text(e.get("error"))}
               for e in state.get("jobs", {}).values() if e.get("status") != "ok"]
-    return render("html/index.html.j2", as_of=str(state.get("as_of", "")),
+    return render("html/index.html.j2", as_of=str(state.get("as_of", "")), city=str(state.get("city_name", "")),
                   package_version=str(state.get("package_version", "")), labels=labels,
                   workbooks=_workbook_links(state.get("workbooks", {})),
                   regions=[_row(region, labels) for region in regions], failed=failed)

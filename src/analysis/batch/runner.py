@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,6 @@ from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.core.atomic import remove_stale_temp_files, write_text
 from analysis.core.errors import DataError
 from analysis.core.periods import as_period
-from analysis.core.settings import STATED_Q1_SHARE
 from analysis.data import processed
 from analysis.data.processed import ProcessedTables
 from analysis.report.city import city_tables, save_city_tables
@@ -53,7 +52,7 @@ class RunConfig:
     scheduler: str | None = None
     resume: bool = False
     cell_timeout: float | None = None
-    share_assumption: float = STATED_Q1_SHARE
+    share_assumption: float | None = None  # None: stated_q1_share of the city's settings (default 0.30)
     lang: str = "zh"
     quiet: bool = False
     fresh_kernels: bool = False  # True: a new kernel per job instead of a warm one per worker
@@ -103,6 +102,12 @@ def select_notebooks(notebook_dir: Path, names: list[str] | None) -> list[Path]:
     return chosen
 
 
+def city_name(regions: pd.DataFrame) -> str:
+    """The name of the city in ``regions`` (the first row of level ``city``), or ''."""
+    cities = regions.loc[regions["level"] == "city", "name"]
+    return str(cities.iloc[0]) if len(cities) else ""
+
+
 def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path]) -> list[Job]:
     return [Job(code, name, nb.stem) for code, name in regions for nb in notebooks]
 
@@ -118,11 +123,12 @@ def write_city_context(config: RunConfig, data_dir: Path, out_dir: Path, fingerp
     """Compute the city's tables once for the batch and write them to ``out_dir/context``;
     None when they cannot be computed (each notebook then meets the problem, and reports it,
     itself)."""
+    data = ProcessedTables(data_dir)
     try:
-        tables = city_tables(ProcessedTables(data_dir), config.as_of)  # with the notebooks' note_options
+        tables = city_tables(data, config.as_of)  # with the notebooks' note_options(data)
     except (DataError, KeyError, ValueError):
         return None
-    return save_city_tables(tables, (out_dir / CONTEXT_DIR).resolve(), fingerprint)
+    return save_city_tables(tables, (out_dir / CONTEXT_DIR).resolve(), fingerprint, data.settings)
 
 
 def job_specs(config: RunConfig, chosen: dict[str, Path], todo: list[Job], data_dir: Path, out_dir: Path,
@@ -166,6 +172,9 @@ def run_batch(
 
     region_table = processed.read_processed(data_dir, ("regions",))["regions"]
     regions = select_regions(region_table, config.region_codes)
+    settings = processed.read_settings(data_dir)
+    share = settings.stated_q1_share if config.share_assumption is None else config.share_assumption
+    config = replace(config, share_assumption=share)  # the notebooks and the workbook state the same share
     chosen = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
     jobs = plan_jobs(regions, list(chosen.values()))
     summary = RunSummary(out_dir / "index.html", manifest_path)
@@ -177,7 +186,8 @@ def run_batch(
             todo.append(job)
 
     fingerprint = manifest.data_fingerprint(data_dir)
-    state.update(as_of=config.as_of, package_version=__version__, data_fingerprint=fingerprint)
+    state.update(as_of=config.as_of, package_version=__version__, data_fingerprint=fingerprint,
+                 city_name=settings.city_name or city_name(region_table))
     specs = job_specs(config, chosen, todo, data_dir, out_dir, fingerprint["sha256"])
     jobs_by_key = {job.key: job for job in todo}
     if on_plan is not None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.core.measures import INDEX_MEASURES
+
 SERIES_KEY = ["region_code", "indicator"]
 
 
@@ -117,17 +119,19 @@ def growth_from_levels(frame: pd.DataFrame, keys: list[str] | None = None) -> pd
 
 
 def compare_growth(
-    obs: pd.DataFrame, tolerance_pp: float = 1.0, keys: list[str] | None = None
+    obs: pd.DataFrame, tolerance_pp: float = 1.0, keys: list[str] | None = None,
+    level: str = "ytd_value", growth: str = "ytd_growth",
 ) -> pd.DataFrame:
-    """Published YTD growth next to growth recomputed from YTD levels (comparable-basis rule).
+    """Published growth next to growth recomputed from levels (comparable-basis rule):
+    ``ytd_growth`` against ``ytd_value`` by default, or ``month_growth`` against ``month_value``.
 
     The published figure is kept as the figure of record; the recomputed one is for
     checking only. Returns ``keys, period, published, recomputed, diff_pp, flagged`` where
     ``flagged`` marks ``|published - recomputed| > tolerance_pp``.
     """
     keys = SERIES_KEY if keys is None else keys
-    levels = obs.loc[obs["measure"] == "ytd_value", [*keys, "period", "value"]]
-    published = obs.loc[obs["measure"] == "ytd_growth", [*keys, "period", "value"]]
+    levels = obs.loc[obs["measure"] == level, [*keys, "period", "value"]]
+    published = obs.loc[obs["measure"] == growth, [*keys, "period", "value"]]
     recomputed = growth_from_levels(levels, keys).rename(columns={"value": "recomputed"})
     table = published.rename(columns={"value": "published"}).merge(
         recomputed, on=[*keys, "period"], how="inner"
@@ -136,6 +140,18 @@ def compare_growth(
     table["diff_pp"] = table["published"] - table["recomputed"]
     table["flagged"] = table["diff_pp"].abs() > tolerance_pp
     return table
+
+
+def index_to_growth(obs: pd.DataFrame) -> pd.DataFrame:
+    """Growth rates (%) from index rows: ``growth = index - 100`` (上年同月=100 gives the month's
+    growth, 上年同期=100 the year to date's, 上月=100 the month on month). Returns the index rows
+    as growth rows (``measure`` renamed, ``unit`` %), for the caller to add to or compare with
+    published growth."""
+    rows = obs[obs["measure"].isin(INDEX_MEASURES)].copy()
+    rows["value"] = rows["value"] - 100.0
+    rows["measure"] = rows["measure"].map(INDEX_MEASURES)
+    rows["unit"] = "%"
+    return rows.reset_index(drop=True)
 
 
 def _series_frame(series: pd.Series) -> pd.DataFrame:

@@ -10,7 +10,7 @@ The rules, applied everywhere:
   likewise in 亿千瓦时 from 1亿千瓦时 up, else 万千瓦时 (one decimal); the unit is chosen on
   the rounded figure (9999.6万元 is 1.0亿元, not 10000万元);
 - counts (户, 家, 个) as whole numbers; other units one decimal; dimensionless figures
-  (e.g. a plot ratio) two decimals;
+  (e.g. a plot ratio) two decimals; an index base in brackets (``106.4（上年同月=100）``);
 - period labels from :func:`analysis.core.periods.ytd_label` (1-2月, 1-3月, or 一季度 with
   ``quarter_names``) and :func:`analysis.core.periods.ytd_label_en`.
 """
@@ -123,6 +123,11 @@ def _kwh_phrase(wan: float, lang: str) -> str:
     return f"{million} million kWh"
 
 
+def unit_text(unit: str) -> str:
+    """A unit as printed after a figure: an index base goes in brackets (106.4（上年同月=100）)."""
+    return f"（{unit}）" if "=" in unit else unit
+
+
 def quantity_phrase(x: float, unit: str, lang: str = "zh") -> str:
     """A level with its unit by the rules above (亿元 amounts, counts, %, others)."""
     if unit == "亿元":
@@ -140,6 +145,8 @@ def quantity_phrase(x: float, unit: str, lang: str = "zh") -> str:
         return fmt(x, unit_decimals(unit))
     if unit == "万千瓦时":
         return _kwh_phrase(x, lang)
+    if "=" in unit:
+        return f"{fmt(x)}{unit_text(unit)}" if lang == "zh" else f"{fmt(x)} ({unit})"
     return f"{fmt(x)}{unit}" if lang == "zh" else f"{fmt(x)} {_EN_UNITS.get(unit, unit)}"
 
 

@@ -2,7 +2,11 @@
 
 Bureau tables label year-to-date columns in several ways: ``2026年3月``, ``2026年1-3月``,
 ``1-2月`` (year from context), ``一季度``. All of them name the *end month* of a YTD
-period; :func:`parse_period_label` returns that month as a ``pandas.Period``.
+period; :func:`parse_period_label` returns that month as a ``pandas.Period``, and
+:func:`parse_period` the month with the label's frequency: ``"M"`` for months (and
+``上半年``/``前三季度``, which are year-to-date months), ``"Q"`` for quarters
+(``2020年第一季度``, ``2020年1-3季度``, ``2020Q1``: the quarter's last month) and ``"Y"``
+for years (``2020年``: December).
 
 This module is the one home of the calendar rules: reading an as-of month (:func:`as_period`)
 or day (:func:`as_day`), 时序进度 of an annual target (:func:`schedule_progress`, and
@@ -12,6 +16,7 @@ or day (:func:`as_day`), 时序进度 of an annual target (:func:`schedule_progr
 
 from __future__ import annotations
 
+import datetime
 import re
 from functools import cache
 from importlib import resources
@@ -28,6 +33,11 @@ _RE_YEAR = re.compile(r"^(\d{4})\s*年\s*(.*)$")
 _RE_RANGE = re.compile(r"^(\d{1,2})\s*[-－—~～至]\s*(\d{1,2})\s*月(?:份)?$")
 _RE_MONTH = re.compile(r"^(\d{1,2})\s*月(?:份)?$")
 _RE_QUARTER = re.compile(r"^(?:第)?([一二三四1234])\s*季度$")
+_RE_QUARTER_RANGE = re.compile(r"^(?:第)?[1一]\s*[-－—~～至]\s*([一二三四1234])\s*季度$")
+_RE_Q = re.compile(r"^(\d{4})\s*(?:年|-)?\s*[Qq]\s*([1-4])$")
+_RE_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:T?\d{1,2}:\d{2}(?::\d{2})?)?$")
+_RE_YEAR_ONLY = re.compile(r"^(\d{4})\s*年?$")
+FREQUENCIES = ("M", "Q", "Y")
 
 
 def parse_period_label(label: object, year: int | None = None) -> pd.Period:
@@ -37,32 +47,51 @@ def parse_period_label(label: object, year: int | None = None) -> pd.Period:
     carry their year; ``"1-2月"``, ``"3月"`` and ``"一季度"`` need ``year``.
     Raises ``ValueError`` naming the label when it cannot be parsed.
     """
+    return parse_period(label, year)[0]
+
+
+def parse_period(label: object, year: int | None = None) -> tuple[pd.Period, str]:
+    """The end month of a period label (or date cell) and its frequency (``M``, ``Q``, ``Y``).
+
+    Months: ``2026年3月``, ``2026年1-3月``, ``1-2月``, ``2026-03``, ``202603``, a date
+    (``2026-03-31`` or a date cell). Quarters, on the quarter's last month: ``2026年第一季度``,
+    ``一季度``, ``2026年1-3季度`` (the first three quarters together), ``2026Q1``. Years, on
+    December: ``2026年``. Raises ``ValueError`` naming the label when it cannot be parsed.
+    """
+    if isinstance(label, datetime.date | pd.Timestamp):
+        return pd.Period(label, freq="M"), "M"
     text = str(label).strip().replace(" ", "").replace("\u3000", "")
     if m := _RE_ISO.match(text) or _RE_COMPACT.match(text):
-        return _month(int(m.group(1)), int(m.group(2)), label)
+        return _month(int(m.group(1)), int(m.group(2)), label), "M"
+    if m := _RE_DATE.match(text):
+        return _month(int(m.group(1)), int(m.group(2)), label), "M"
+    if m := _RE_Q.match(text):
+        return _month(int(m.group(1)), 3 * int(m.group(2)), label), "Q"
+    if m := _RE_YEAR_ONLY.match(text):
+        return _month(int(m.group(1)), 12, label), "Y"
     rest = text
     if m := _RE_YEAR.match(text):
         year, rest = int(m.group(1)), m.group(2)
-    end_month = _end_month(rest)
+    end_month, freq = _end_month(rest)
     if end_month is None:
         raise ValueError(
             f"cannot parse period label {label!r}: expected forms like '2026年3月', "
-            "'2026年1-3月', '1-2月', '一季度' or '2026-03'"
+            "'2026年1-3月', '1-2月', '一季度', '2026年第一季度', '2026Q1' or '2026-03'"
         )
     if year is None:
         raise ValueError(f"period label {label!r} has no year and none was given")
-    return _month(year, end_month, label)
+    return _month(year, end_month, label), freq
 
 
-def _end_month(rest: str) -> int | None:
+def _end_month(rest: str) -> tuple[int | None, str]:
     if m := _RE_RANGE.match(rest):
         start, end = int(m.group(1)), int(m.group(2))
-        return end if start == 1 and start <= end else None
+        return (end if start == 1 and start <= end else None), "M"
     if m := _RE_MONTH.match(rest):
-        return int(m.group(1))
-    if m := _RE_QUARTER.match(rest):
-        return _QUARTERS[m.group(1)]
-    return _HALVES.get(rest)
+        return int(m.group(1)), "M"
+    if m := _RE_QUARTER.match(rest) or _RE_QUARTER_RANGE.match(rest):
+        return _QUARTERS[m.group(1)], "Q"
+    return _HALVES.get(rest), "M"
 
 
 def _month(year: int, month: int, label: object) -> pd.Period:

@@ -1,4 +1,6 @@
-"""Load a city's raw inputs (``data/raw``) into checked DataFrames.
+"""Load a city's small raw inputs (``data/raw``: regions, targets, ledgers) into checked DataFrames.
+
+Bureau exports are read by :mod:`analysis.data.observations`.
 
 Each loader reads one kind of file, checks it and raises ``DataError`` naming the file,
 the row or column and what was expected. Nothing is zero-filled: a blank number is NaN
@@ -8,20 +10,15 @@ the row or column and what was expected. Nothing is zero-filled: a blank number 
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.core.catalog import LEVELS, indicators, package_regions, unit_factor
+from analysis.core.catalog import LEVELS, indicators, package_regions
 from analysis.core.errors import DataError
-from analysis.data.bureau import decode_csv, read_bureau_table
-from analysis.data.validation import check_cells, finding_from_error, findings_frame, rows_to_findings
-
-BUREAU_SUFFIXES = (".csv", ".xls", ".xlsx")
-OBS_COLUMNS = ["region_code", "region_name", "indicator", "period", "measure", "value", "unit", "source"]
+from analysis.data.readers import decode_csv
 
 PROJECT_HEADERS = {
     "项目编号": "project_id", "项目名称": "project_name", "县区代码": "county_code",
@@ -114,113 +111,21 @@ def load_regions(data_dir: str | Path) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def bureau_files(data_dir: str | Path) -> list[Path]:
-    """Bureau tables under ``data_dir/bureau`` (sorted, so runs are reproducible)."""
-    folder = Path(data_dir) / "bureau"
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in BUREAU_SUFFIXES and p.is_file())
-
-
-def read_bureau_files(files: Iterable[Path], regions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reader output of many files and the findings for files that could not be read.
-
-    One bad file does not stop the others; its ``DataError`` becomes an error finding.
-    """
-    frames, problems = [], []
-    for path in files:
-        try:
-            frames.append(read_bureau_table(path, regions))
-        except DataError as error:
-            problems.append(finding_from_error(error, "unreadable_table"))
-    raw = pd.concat(frames, ignore_index=True) if frames else read_bureau_table_empty()
-    return raw, findings_frame(problems)
-
-
-def read_bureau_table_empty() -> pd.DataFrame:
-    """An empty reader output with the right columns and dtypes."""
-    from analysis.data.bureau import COLUMNS, _frame
-
-    return _frame([]).reindex(columns=COLUMNS)
-
-
-def to_catalogue_units(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Known observations with levels converted to the catalogue unit (e.g. 万元 -> 亿元).
-
-    Returns ``(obs, findings)``. Dropped with a finding that names the row's first cell:
-    a level whose unit cannot be converted or is missing where the catalogue has one
-    (error: 100000 could be 万元 or 亿元), and level rows of a growth-only indicator such as
-    规上工业增加值 (warning: the catalogue keeps only its growth). Growth stays in percent.
-    """
-    catalogue = indicators()
-    known = raw[raw["indicator"].notna() & raw["region_code"].notna()]
-    target_unit = known["indicator"].map(catalogue["unit"])
-    has_levels = known["indicator"].map(catalogue["forms"].map(lambda f: "ytd_value" in f or "month_value" in f))
-    kind = known["indicator"].map(catalogue["kind"])
-    level = known["measure"].isin(["ytd_value", "month_value"])
-    pairs = pd.Series(list(zip(known["unit"], target_unit, strict=True)), index=known.index)
-    factor = pairs.map({pair: unit_factor(*pair) for pair in set(pairs)}).astype(float)
-    unitless = level & (known["unit"] == "") & (target_unit != "") & (kind != "ratio")
-    factor = factor.where(~(level & (known["unit"] == "")), 1.0)
-    growth_only = level & ~has_levels
-    bad_unit = level & ~growth_only & (factor.isna() | unitless)
-    findings = pd.concat([
-        _row_findings(known[bad_unit & ~unitless], "error", "unit", lambda f: (
-            "unit '" + f["unit"] + "' of " + f["indicator"] + " (" + f["label"] + ") cannot be converted to the "
-            "catalogue unit '" + f["indicator"].map(catalogue["unit"]) + "'; expected a unit listed in catalog.py")),
-        _row_findings(known[unitless], "error", "unit", lambda f: (
-            "row '" + f["label"] + "' has no unit; expected the unit in brackets, e.g. (" +
-            f["indicator"].map(catalogue["unit"]) + ")")),
-        _row_findings(known[growth_only], "warning", "growth_only", lambda f: (
-            "'" + f["label"] + "' is a level of " + f["indicator"] + ", which the catalogue keeps as growth "
-            "only; the row was not loaded")),
-    ], ignore_index=True)
-    keep = ~(bad_unit | growth_only)
-    obs = known[keep].copy()
-    obs["value"] = obs["value"] * np.where(level[keep], factor[keep], 1.0)
-    obs["unit"] = np.where(level[keep], target_unit[keep], obs["unit"])
-    return obs[OBS_COLUMNS].reset_index(drop=True), findings
-
-
-def _row_findings(rows: pd.DataFrame, severity: str, check: str, message) -> pd.DataFrame:
-    """One finding per file and row label, located at the row's first cell."""
-    first = rows.assign(file=rows["source"].str.split("!").str[0]).drop_duplicates(["file", "label"])
-    return rows_to_findings(first, severity, check, message)
-
-
-def load_observations(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All bureau tables of a city as tidy observations in catalogue units.
-
-    Raises ``DataError`` for the first unreadable file, unknown region or unusable unit.
-    Rows whose indicator is not in the catalogue are left out with a ``UserWarning``
-    naming them; :func:`analysis.data.ingest.ingest` lists every finding in its report.
-    """
-    regions = _regions_or_file(data_dir, regions)
-    raw, problems = read_bureau_files(bureau_files(data_dir), regions)
-    found = pd.concat([problems, check_cells(raw)], ignore_index=True)
-    obs, unit_problems = to_catalogue_units(raw)
-    found = pd.concat([found, unit_problems], ignore_index=True)
-    errors = found[found["severity"] == "error"]
-    if not errors.empty:
-        first = errors.iloc[0]
-        raise DataError(first["message"], path=first["file"] or None, location=first["location"] or None)
-    skipped = found[found["check"].isin(["unknown_indicator", "growth_only"])]
-    if not skipped.empty:
-        warnings.warn("rows not loaded: " + "; ".join(skipped["message"]), UserWarning, stacklevel=2)
-    return obs
-
-
-def load_targets(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
+def load_targets(data_dir: str | Path, regions: pd.DataFrame | None = None,
+                 catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Targets from ``targets.csv``: ``region_code, indicator, year, horizon, measure, target``.
 
     Unknown regions (checked against ``regions``, or ``regions.csv`` beside it) or
-    indicators, bad horizons or measures, missing and unparseable numbers raise
-    ``DataError`` with the row.
+    indicators (not in ``catalogue``: the packaged one, or the city's), bad horizons or
+    measures, missing and unparseable numbers raise ``DataError`` with the row.
     """
-    regions = _regions_or_file(data_dir, regions)
+    regions = regions_or_file(data_dir, regions)
     path = Path(data_dir) / "targets.csv"
     frame = read_table(path, ["region_code", "indicator", "year", "horizon", "measure", "target"])
-    catalogue = indicators()
+    catalogue = indicators() if catalogue is None else catalogue
     checks = [
-        ("indicator", frame["indicator"].isin(catalogue.index), "an indicator code from the catalogue"),
+        ("indicator", frame["indicator"].isin(catalogue.index),
+         "an indicator code from the catalogue (or the data folder's indicators.csv)"),
         ("horizon", frame["horizon"].isin(["annual", "q1"]), "'annual' or 'q1'"),
         ("measure", frame["measure"].isin(["ytd_value", "ytd_growth"]), "'ytd_value' or 'ytd_growth'"),
         ("year", frame["year"].str.fullmatch(r"\d{4}"), "a four-digit year"),
@@ -246,7 +151,7 @@ def load_targets(data_dir: str | Path, regions: pd.DataFrame | None = None) -> p
 
 def load_projects(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """The key-project ledger (项目台账) with English column names (docs/data-formats.md)."""
-    regions = _regions_or_file(data_dir, regions)
+    regions = regions_or_file(data_dir, regions)
     path = Path(data_dir) / "projects.csv"
     frame = read_table(path, list(PROJECT_HEADERS.values()), PROJECT_HEADERS)
     for column in ("planned_start", "reported_on"):
@@ -266,7 +171,7 @@ def load_projects(data_dir: str | Path, regions: pd.DataFrame | None = None) -> 
 
 def load_township_weekly(data_dir: str | Path, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Township weekly investment reports (乡镇周报) with English column names."""
-    regions = _regions_or_file(data_dir, regions)
+    regions = regions_or_file(data_dir, regions)
     path = Path(data_dir) / "township_weekly.csv"
     frame = read_table(path, list(WEEKLY_HEADERS.values()), WEEKLY_HEADERS)
     frame["week_end"] = _parse_dates(frame, "week_end", path)
@@ -282,7 +187,7 @@ def load_township_weekly(data_dir: str | Path, regions: pd.DataFrame | None = No
     return frame.sort_values(["week_end", "township_code"]).reset_index(drop=True)
 
 
-def _regions_or_file(data_dir: str | Path, regions: pd.DataFrame | None) -> pd.DataFrame | None:
+def regions_or_file(data_dir: str | Path, regions: pd.DataFrame | None) -> pd.DataFrame | None:
     """``regions`` when given, else ``regions.csv`` of the data folder when there is one."""
     if regions is None and (Path(data_dir) / "regions.csv").is_file():
         return load_regions(data_dir)

@@ -2,25 +2,32 @@
 
 The notebooks' context (:mod:`analysis.report.context`) starts here. :func:`read_processed`
 returns the frames with the dtypes of ``docs/data-formats.md`` (codes as str, ``period`` as
-``Period[M]``); :func:`require_region` fails early with a clear :class:`DataError` when a
-region has no observations, so a batch run reports "no data for 990103" instead of an
-obscure error in a chart cell;
-:func:`fingerprint` hashes the folder, so a batch and its per-batch tables can tell that
-the data they were made from is the data there now.
+``Period[M]``, the catalogue indexed by code with ``aliases``/``forms`` as tuples);
+:class:`ProcessedTables` reads them one by one when first needed; :func:`read_catalogue`
+and :func:`read_settings` give the city's effective indicator catalogue and settings (the
+packaged ones for a folder made before they were written); :func:`require_region` fails
+early with a clear :class:`DataError` when a region has no observations, so a batch run
+reports "no data for 990103" instead of an obscure error in a chart cell; :func:`fingerprint`
+hashes the folder, so a batch and its per-batch tables can tell that the data they were
+made from is the data there now.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from analysis.core.catalog import indicators, prepare_catalogue
 from analysis.core.errors import DataError
+from analysis.core.settings import Settings
 
-TABLES = ("observations", "regions", "targets", "projects", "township_weekly")
+TABLES = ("observations", "regions", "targets", "projects", "township_weekly", "catalogue", "sources")
+SETTINGS_NAME = "settings.json"
 FINDINGS_NAME = "validation_findings.csv"  # the findings of the ingest that wrote the tables
 REQUIRED = ("observations", "regions")
 _CODE_COLUMNS = ("region_code", "code", "parent", "county_code", "township_code")
@@ -45,8 +52,25 @@ def read_processed(data_dir: str | Path, tables: tuple[str, ...] = TABLES) -> di
                 frame[col] = frame[col].astype(str)  # pandas 3: missing stays missing
         if "period" in frame.columns and not isinstance(frame["period"].dtype, pd.PeriodDtype):
             frame["period"] = pd.PeriodIndex(frame["period"], freq="M")
-        frames[name] = frame
+        frames[name] = prepare_catalogue(frame) if name == "catalogue" else frame
     return frames
+
+
+def read_catalogue(data_dir: str | Path) -> pd.DataFrame:
+    """The indicator catalogue ingest used (the packaged one extended by the city's
+    ``indicators.csv``); the packaged catalogue when the folder has none."""
+    return read_processed(data_dir, ("catalogue",)).get("catalogue", indicators())
+
+
+def read_settings(data_dir: str | Path) -> Settings:
+    """The settings ingest used (``q1brief.toml`` of the data folder); defaults when absent."""
+    path = Path(data_dir) / SETTINGS_NAME
+    if not path.is_file():
+        return Settings()
+    try:
+        return Settings.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"unreadable settings ({exc}); run `q1brief ingest` again", path=path) from exc
 
 
 def read_findings(data_dir: str | Path) -> pd.DataFrame | None:
@@ -112,3 +136,10 @@ class ProcessedTables(Mapping[str, pd.DataFrame]):
 
     def __len__(self) -> int:
         return len(list(self))
+
+    @property
+    def settings(self) -> Settings:
+        """The folder's settings (:func:`read_settings`)."""
+        if "_settings" not in self.__dict__:
+            self.__dict__["_settings"] = read_settings(self.data_dir)
+        return self.__dict__["_settings"]

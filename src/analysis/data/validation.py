@@ -3,7 +3,8 @@
 A finding names the file, the cell or row, and what was expected. Severity ``error``
 means the data cannot be used as it is (ingest writes no Parquet); ``warning`` means it
 is used but the analyst should look (masked cells, revisions, growth that differs from
-the levels on a comparable basis, indicators not in the catalogue).
+the levels on a comparable basis, month and year-to-date growth that contradict each other,
+indicators not in the catalogue).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.core.catalog import indicators
-from analysis.core.conversions import compare_growth
+from analysis.core.catalog import catalogue_line, indicators
+from analysis.core.conversions import SERIES_KEY, compare_growth, ytd_to_monthly
 from analysis.core.errors import DataError
-from analysis.data.bureau import MASKED
+from analysis.core.measures import GROWTH_MEASURES, LEVEL_MEASURES, MEASURES
+from analysis.data.readers.cells import MASKED
 
 FINDING_COLUMNS = ["severity", "check", "file", "location", "message"]
 OBS_KEY = ["region_code", "indicator", "period", "measure"]
@@ -29,6 +31,7 @@ class Limits:
     growth_min: float = -100.0  # a level cannot fall by more than 100%
     growth_warn_abs: float = 100.0  # |growth| above this is possible but worth a look
     growth_tolerance_pp: float = 1.0  # published vs recomputed growth (comparable basis)
+    month_ytd_tolerance_pp: float = 0.3  # YTD growth outside [previous YTD, this month] growth (rounding)
 
 
 def findings_frame(rows: list[dict] | None = None) -> pd.DataFrame:
@@ -60,11 +63,18 @@ def rows_to_findings(
                          "location": location.to_numpy(), "message": message(frame).to_numpy()}).astype(str)
 
 
-def check_cells(raw: pd.DataFrame) -> pd.DataFrame:
-    """Masked and blank cells, unknown indicators and unknown regions in reader output."""
+def check_cells(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Masked and blank cells, unknown indicators and unknown regions in reader output.
+
+    An indicator no catalogue knows is kept under its derived code; its warning prints the
+    ``indicators.csv`` line that would add it (see :func:`analysis.core.catalog.catalogue_line`).
+    """
+    catalogue = indicators() if catalogue is None else catalogue
     masked = raw[raw["raw"].isin(MASKED)]
-    blank = raw[(raw["raw"] == "") & (raw["period"].dt.month != 1) & raw["indicator"].notna()]
-    unknown_ind = raw[raw["indicator"].isna()].drop_duplicates(["label"])
+    # January is released with February (1-2月); a month measure has no February of its own either
+    month = raw["period"].dt.month
+    single = raw["measure"].isin(["month_value", "month_growth", "mom_growth", "month_index", "mom_index"])
+    blank = raw[(raw["raw"] == "") & (month != 1) & ~(single & (month == 2))]
     unknown_reg = raw[raw["region_code"].isna()].drop_duplicates(["region_name"])
     return pd.concat([
         rows_to_findings(masked, "warning", "masked_cell", lambda f: (
@@ -72,27 +82,56 @@ def check_cells(raw: pd.DataFrame) -> pd.DataFrame:
             + ") read as missing, not zero")),
         rows_to_findings(blank, "warning", "blank_cell", lambda f: (
             "blank cell (" + f["label"] + ", " + f["period"].astype(str) + ") read as missing, not zero; "
-            "expected a value (only January may be blank: 1-2月 is published in February)")),
-        rows_to_findings(unknown_ind, "warning", "unknown_indicator", lambda f: (
-            "indicator '" + f["label"] + "' is not in the catalogue and was not loaded; "
-            "expected a name or alias from resources/indicators.csv")),
+            "expected a value (only January, and February of a single-month figure, may be blank: "
+            "1-2月 is published together in February)")),
+        check_unknown_indicators(raw, catalogue),
         rows_to_findings(unknown_reg, "error", "unknown_region", lambda f: (
             "region '" + f["region_name"].fillna("") + "' is not in regions.csv; "
             "expected a region name listed there")),
     ], ignore_index=True)
 
 
-def check_duplicates(obs: pd.DataFrame) -> pd.DataFrame:
-    """The same region, indicator, month and measure given twice (in one file or across files).
+def unknown_indicators(raw: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator code no catalogue knows: ``indicator, label, unit, forms, source,
+    line`` (``line``: the ``indicators.csv`` line that adds it)."""
+    rows = raw[~raw["indicator"].isin(catalogue.index)]
+    if rows.empty:
+        return pd.DataFrame(columns=["indicator", "label", "unit", "forms", "source", "line"])
+    out = []
+    for code, group in rows.groupby("indicator", sort=True):
+        levels = group[group["measure"].isin(LEVEL_MEASURES)]
+        units = (levels if len(levels) else group)["unit"]
+        unit = str(units.mode().iloc[0]) if len(units) else ""
+        forms = [m for m in MEASURES if m in set(group["measure"])]
+        out.append((code, group["label"].iloc[0], unit, "|".join(forms), group["source"].iloc[0],
+                    catalogue_line(str(code), str(code), unit, forms)))
+    return pd.DataFrame(out, columns=["indicator", "label", "unit", "forms", "source", "line"])
 
-    One finding per region, indicator, measure and set of files, with the months it covers.
-    """
+
+def check_unknown_indicators(raw: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """A warning per unknown indicator, with the catalogue line to add."""
+    return rows_to_findings(unknown_indicators(raw, catalogue), "warning", "unknown_indicator", lambda f: (
+        "indicator '" + f["label"] + "' is not in the catalogue: kept as code '" + f["indicator"]
+        + "' (not in gap tables or notes until catalogued); to use it add this line to indicators.csv in "
+        "the data folder (check kind, direction and city_agg): " + f["line"]))
+
+
+def _key(obs: pd.DataFrame) -> list[str]:
+    return [*OBS_KEY, "frequency"] if "frequency" in obs.columns else OBS_KEY
+
+
+def check_duplicates(obs: pd.DataFrame) -> pd.DataFrame:
+    """The same region, indicator, month, measure (and frequency) given twice (in one file or
+    across files). One finding per region, indicator, measure and set of files, with the months
+    it covers. A monthly and a quarterly figure for the same month are not duplicates
+    (:func:`analysis.data.observations.prefer_monthly` keeps the monthly one)."""
+    key = _key(obs)
     dup = obs[obs["value"].notna()]
-    dup = dup[dup.duplicated(OBS_KEY, keep=False)]
+    dup = dup[dup.duplicated(key, keep=False)]
     if dup.empty:
         return findings_frame()
     files = dup["source"].str.split("!").str[0]
-    dup = dup.assign(files=files.groupby([dup[k] for k in OBS_KEY], observed=True).transform(
+    dup = dup.assign(files=files.groupby([dup[k] for k in key], observed=True).transform(
         lambda s: " and ".join(sorted(set(s)))))
     group = ["region_code", "indicator", "measure", "files"]
     first = dup.sort_values("period").groupby(group, observed=True).agg(
@@ -104,12 +143,12 @@ def check_duplicates(obs: pd.DataFrame) -> pd.DataFrame:
         + " in " + f["files"] + "; expected each region, indicator, month and measure once"))
 
 
-def check_ytd_monotonic(obs: pd.DataFrame) -> pd.DataFrame:
+def check_ytd_monotonic(obs: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """A year-to-date flow that decreases within a year (a revision or an error)."""
-    kinds = indicators()["kind"]
+    kinds = (indicators() if catalogue is None else catalogue)["kind"]
     flows = kinds[kinds.isin(["flow", "count"])].index
     ytd = obs[(obs["measure"] == "ytd_value") & obs["indicator"].isin(flows)].dropna(subset=["value"])
-    ytd = ytd.sort_values(["region_code", "indicator", "period"])
+    ytd = ytd.sort_values(["region_code", "indicator", "period"]).drop_duplicates(OBS_KEY)
     previous = ytd.groupby(["region_code", "indicator", ytd["period"].dt.year])["value"].shift()
     falling = ytd.assign(previous=previous)[ytd["value"] < previous]
     return rows_to_findings(falling, "warning", "ytd_decrease", lambda f: (
@@ -121,7 +160,7 @@ def check_ytd_monotonic(obs: pd.DataFrame) -> pd.DataFrame:
 def check_growth_range(obs: pd.DataFrame, limits: Limits | None = None) -> pd.DataFrame:
     """Growth rates that are impossible (below -100%) or implausibly large."""
     limits = limits or Limits()
-    growth = obs[obs["measure"].isin(["ytd_growth", "month_growth"])].dropna(subset=["value"])
+    growth = obs[obs["measure"].isin(GROWTH_MEASURES)].dropna(subset=["value"])
     impossible = growth[growth["value"] < limits.growth_min]
     large = growth[(growth["value"].abs() > limits.growth_warn_abs) & (growth["value"] >= limits.growth_min)]
     return pd.concat([
@@ -135,31 +174,89 @@ def check_growth_range(obs: pd.DataFrame, limits: Limits | None = None) -> pd.Da
 
 
 def check_growth_consistency(obs: pd.DataFrame, limits: Limits | None = None) -> pd.DataFrame:
-    """Published YTD growth that differs from the levels by more than the tolerance.
+    """Published growth that differs from the levels by more than the tolerance: YTD growth
+    against YTD levels, month growth against month levels (published, or the difference of
+    consecutive YTD levels; a combined 1-2月 is not compared with a February month growth).
 
     Growth is published on a comparable basis (可比口径), so differences are expected;
     the published figure is kept and large gaps are listed for the analyst.
     """
     limits = limits or Limits()
-    table = compare_growth(obs, limits.growth_tolerance_pp)
-    flagged = table[table["flagged"]]
-    if flagged.empty:
+    obs = obs[obs["frequency"] == "M"] if "frequency" in obs.columns else obs
+    monthly = month_levels(obs)
+    tables = [
+        ("ytd_growth", compare_growth(obs, limits.growth_tolerance_pp)),
+        ("month_growth", compare_growth(pd.concat([monthly, obs[obs["measure"] == "month_growth"]]),
+                                        limits.growth_tolerance_pp, level="month_value", growth="month_growth")),
+    ]
+    found = []
+    for measure, table in tables:
+        flagged = table[table["flagged"]]
+        if flagged.empty:
+            continue
+        sources = obs[obs["measure"] == measure][["region_code", "indicator", "period", "source"]]
+        flagged = flagged.merge(sources, on=["region_code", "indicator", "period"], how="left")
+        what = "growth" if measure == "ytd_growth" else "month growth"
+        found.append(rows_to_findings(flagged, "warning", "growth_vs_levels", lambda f, what=what: (
+            f["region_code"] + " " + f["indicator"] + " " + f["period"].astype(str) + f": published {what} "
+            + f["published"].map("{:.1f}".format)
+            + "% vs " + f["recomputed"].map("{:.1f}".format)
+            + "% recomputed from levels (" + f["diff_pp"].map("{:+.1f}".format) + " pp); published figure kept")))
+    return pd.concat(found, ignore_index=True) if found else findings_frame()
+
+
+def month_levels(obs: pd.DataFrame) -> pd.DataFrame:
+    """Month levels: the published ``month_value`` rows, else differences of YTD levels
+    (not a February that stands for 1-2月)."""
+    published = obs[obs["measure"] == "month_value"][[*SERIES_KEY, "period", "value"]]
+    ytd = obs[obs["measure"] == "ytd_value"][[*SERIES_KEY, "period", "value"]].drop_duplicates([*SERIES_KEY, "period"])
+    derived = ytd_to_monthly(ytd) if len(ytd) else ytd.assign(combined_jan_feb=False)
+    derived = derived[~derived["combined_jan_feb"]].drop(columns="combined_jan_feb")
+    both = pd.concat([published, derived]).drop_duplicates([*SERIES_KEY, "period"], keep="first")
+    return both.assign(measure="month_value")
+
+
+def check_month_vs_ytd_growth(obs: pd.DataFrame, limits: Limits | None = None) -> pd.DataFrame:
+    """Month and YTD growth of one series that cannot both be right.
+
+    YTD growth at month t is a weighted mean of YTD growth at t-1 and month growth at t
+    (weights: last year's levels), so it lies between them; one outside by more than
+    ``month_ytd_tolerance_pp`` means a row was read as the wrong measure (同比 taken for 累计)
+    or a cell is wrong. Checked from March (January is not published on its own).
+    """
+    limits = limits or Limits()
+    obs = obs[obs["frequency"] == "M"] if "frequency" in obs.columns else obs
+    cols = [*SERIES_KEY, "period", "value"]
+    ytd = obs[obs["measure"] == "ytd_growth"][[*cols, "source"]].dropna(subset=["value"])
+    month = obs[obs["measure"] == "month_growth"][cols].dropna(subset=["value"])
+    if ytd.empty or month.empty:
         return findings_frame()
-    sources = obs[obs["measure"] == "ytd_growth"][["region_code", "indicator", "period", "source"]]
-    flagged = flagged.merge(sources, on=["region_code", "indicator", "period"], how="left")
-    return rows_to_findings(flagged, "warning", "growth_vs_levels", lambda f: (
-        f["indicator"] + " " + f["period"].astype(str) + ": published growth " + f["published"].map("{:.1f}".format)
-        + "% vs " + f["recomputed"].map("{:.1f}".format)
-        + "% recomputed from levels (" + f["diff_pp"].map("{:+.1f}".format) + " pp); published figure kept"))
+    before = ytd[cols].assign(period=ytd["period"] + 1).rename(columns={"value": "ytd_before"})
+    table = ytd.merge(month.rename(columns={"value": "month"}), on=[*SERIES_KEY, "period"])
+    table = table.merge(before, on=[*SERIES_KEY, "period"])
+    table = table[table["period"].dt.month >= 3]
+    low = table[["ytd_before", "month"]].min(axis=1) - limits.month_ytd_tolerance_pp
+    high = table[["ytd_before", "month"]].max(axis=1) + limits.month_ytd_tolerance_pp
+    bad = table[(table["value"] < low) | (table["value"] > high)]
+    return rows_to_findings(bad, "warning", "month_vs_ytd_growth", lambda f: (
+        f["region_code"] + " " + f["indicator"] + " " + f["period"].astype(str) + ": year-to-date growth "
+        + f["value"].map("{:.1f}".format)
+        + "% is not between the previous year-to-date growth " + f["ytd_before"].map("{:.1f}".format)
+        + "% and this month's growth " + f["month"].map("{:.1f}".format)
+        + "%; expected a weighted mean of the two (is a 同比 row read as 累计, or a cell wrong?)"))
 
 
-def validate_observations(raw: pd.DataFrame, limits: Limits | None = None) -> pd.DataFrame:
+def validate_observations(raw: pd.DataFrame, limits: Limits | None = None,
+                          catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every observation check on reader output (all files of a city together)."""
-    known = raw[raw["indicator"].notna() & raw["region_code"].notna()]
+    catalogue = indicators() if catalogue is None else catalogue
+    known = raw[raw["indicator"].isin(catalogue.index) & raw["region_code"].notna()]
+    unique = known.drop_duplicates(_key(known))
     return pd.concat([
-        check_cells(raw),
-        check_duplicates(known),
-        check_ytd_monotonic(known),
-        check_growth_range(known, limits),
-        check_growth_consistency(known.drop_duplicates(OBS_KEY), limits),
+        check_cells(raw, catalogue),
+        check_duplicates(raw[raw["region_code"].notna()]),
+        check_ytd_monotonic(known, catalogue),
+        check_growth_range(raw[raw["region_code"].notna()], limits),
+        check_growth_consistency(unique, limits),
+        check_month_vs_ytd_growth(unique, limits),
     ], ignore_index=True)

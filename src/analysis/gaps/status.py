@@ -24,12 +24,13 @@ actual, or neither target, schedule nor city figure) - never green by default.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-STATUSES = ("green", "amber", "red", "unknown")
+from analysis.core.settings import STATUSES, StatusThresholds
+
+__all__ = ["STATUSES", "STATUS_COLOURS", "StatusThresholds", "assess_status", "comparison_status"]
+
 # Status colours shared by charts, the briefing headline box and the index page (here, not in
 # charts, so the batch client and workers need not import matplotlib for them).
 STATUS_COLOURS = {
@@ -38,27 +39,6 @@ STATUS_COLOURS = {
     "red": "#c62828",
     "unknown": "#9e9e9e",
 }
-
-
-@dataclass(frozen=True)
-class StatusThresholds:
-    """Thresholds for :func:`assess_status` (percentage points of shortfall).
-
-    Defaults: red when more than 2 pp behind target, schedule or city; amber when behind
-    by more than 0 and at most 2 pp; green when on or ahead of every reference.
-    """
-
-    red_pp: float = 2.0
-    amber_pp: float = 0.0
-    compare_city: bool = True
-    lagging_statuses: tuple[str, ...] = ("red",)
-
-    def __post_init__(self) -> None:
-        if self.red_pp < self.amber_pp:
-            raise ValueError(f"red_pp ({self.red_pp}) must not be below amber_pp ({self.amber_pp})")
-        unknown = set(self.lagging_statuses) - set(STATUSES)
-        if unknown:
-            raise ValueError(f"lagging_statuses has unknown statuses {sorted(unknown)}; use {STATUSES}")
 
 
 def _difference_pp(actual: pd.Series, ref: pd.Series, percent: pd.Series) -> pd.Series:
@@ -90,6 +70,8 @@ def assess_status(table: pd.DataFrame, thresholds: StatusThresholds | None = Non
     by_schedule = by_schedule.where(by_q1.isna())  # the Q1 target, when there is one, decides
     by_city = -sign * _difference_pp(actual, table["city_value"].astype(float), percent)
     by_city = by_city.where(rate & t.compare_city)
+    if "gap_to_city" in table:  # no comparison where the city figure is a total (a county's share)
+        by_city = by_city.where(table["gap_to_city"].notna())
 
     candidates = np.column_stack([by_target, by_schedule, by_city, by_q1]).astype(float)
     known = ~np.isnan(candidates).all(axis=1)

@@ -11,7 +11,9 @@ target for) at the as-of month. Two kinds of row:
   target`` judged against 时序进度 ``schedule_progress`` (elapsed months / 12, or days
   with ``schedule_by="day"``): ``gap_to_schedule_pp = (completion_rate -
   schedule_progress) * 100``. A county total is not comparable with a city total, so
-  ``gap_to_city`` is NaN and ``share_of_city = actual / city_value`` is given instead.
+  ``gap_to_city`` is NaN and ``share_of_city = actual / city_value`` is given instead; the
+  same holds for the level of a stock whose city figure is a sum (``city_agg`` ``sum``, e.g.
+  a loans balance), which is otherwise a rate row.
 
 Targets: with ``horizon="auto"`` rate rows use the Q1 target in January-March when there
 is one, otherwise the annual target; cumulative rows keep the annual target in
@@ -160,9 +162,10 @@ def _snapshot(
 
     city, published = city_cube(panel, slot, panel.slot(period - 12), cat)
     city_value = np.where(has_parent, city[safe, ind, meas], np.nan)
-    gap_to_city = np.where(cumulative, np.nan, actual - city_value)
+    total = cumulative | (~growth & (rules["city_agg"].to_numpy()[ind] == "sum"))  # city figure = a sum
+    gap_to_city = np.where(total, np.nan, actual - city_value)
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(cumulative & (city_value != 0), actual / city_value, np.nan)
+        share = np.where(total & (city_value != 0), actual / city_value, np.nan)
 
     group = np.where(has_parent, parent, len(panel.codes) + np.arange(len(peer))) if peers == "city" else 0
     key = (np.asarray(group, dtype="int64") * len(panel.indicators) + ind) * 2 + meas

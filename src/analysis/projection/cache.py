@@ -20,6 +20,7 @@ import pandas as pd
 from analysis.core.atomic import write_atomic
 from analysis.core.catalog import indicators
 from analysis.core.conversions import ytd_to_monthly
+from analysis.data.processed import read_catalogue
 from analysis.projection.backtest import accuracy, backtest
 from analysis.projection.calibrate import pooled_evidence
 from analysis.projection.pooled import MAX_YEARS, panel_backtest, project_panel
@@ -30,16 +31,22 @@ CACHE_COLUMNS = ["scope", "panel", "region_code", "indicator", "year", "through_
                  "estimate", "lower", "upper", "actual", "pct_error", "ape", "covered", "note"]
 
 
-def flow_panel(obs: pd.DataFrame) -> pd.DataFrame:
-    """Monthly values of every flow indicator's ``ytd_value`` series, one column per series.
+def _monthly_flows(obs: pd.DataFrame, catalogue: pd.DataFrame | None) -> pd.DataFrame:
+    catalogue = indicators() if catalogue is None else catalogue
+    flows = set(catalogue.loc[catalogue["kind"] == "flow", "code"])
+    rows = obs[obs["frequency"] == "M"] if "frequency" in obs.columns else obs
+    return rows.loc[(rows["measure"] == "ytd_value") & rows["indicator"].isin(flows),
+                    ["region_code", "indicator", "period", "value"]]
+
+
+def flow_panel(obs: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Monthly values of every flow indicator's monthly ``ytd_value`` series, one column per series.
 
     Columns are named ``"<region_code>|<indicator>"``; monthly values come from
     :func:`analysis.core.conversions.ytd_to_monthly` (Feb = Jan-Feb when January is missing).
+    Flows are the ``kind == "flow"`` rows of ``catalogue`` (the packaged one by default).
     """
-    catalogue = indicators()
-    flows = set(catalogue.loc[catalogue["kind"] == "flow", "code"])
-    ytd = obs.loc[(obs["measure"] == "ytd_value") & obs["indicator"].isin(flows),
-                  ["region_code", "indicator", "period", "value"]]
+    ytd = _monthly_flows(obs, catalogue)
     if ytd.empty:
         return pd.DataFrame(index=pd.PeriodIndex([], freq="M"))
     monthly = ytd_to_monthly(ytd.astype({"region_code": str, "indicator": str}))
@@ -51,6 +58,21 @@ def flow_panel(obs: pd.DataFrame) -> pd.DataFrame:
     return panel.sort_index()
 
 
+def why_no_backtest(obs: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> str:
+    """Why :func:`backtest_observations` finds no series ('' when it finds some)."""
+    ytd = _monthly_flows(obs, catalogue).dropna(subset=["value"])
+    if ytd.empty:
+        return ("no flow indicator has monthly year-to-date levels (ytd_value); growth-only series are "
+                "projected with project_growth, not backtested")
+    first = int(ytd["period"].min().year)
+    years = sorted(int(y) for y in ytd.loc[ytd["period"].dt.month == 12, "period"].dt.year.unique())
+    if not [y for y in years if y > first]:
+        found = ", ".join(map(str, years)) or "none"
+        return (f"a backtest projects a past year from its first months, so it needs a December figure in a "
+                f"year after the first year of data ({first}); December figures found: {found}")
+    return ""
+
+
 def backtest_observations(
     obs: pd.DataFrame,
     through_months: tuple[int, ...] = (2, 3),
@@ -58,6 +80,7 @@ def backtest_observations(
     methods: list[str] | None = None,
     jobs: int = 1,
     client: object | None = None,
+    catalogue: pd.DataFrame | None = None,
     regions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """:func:`backtest` of every flow series in ``obs`` for each of ``through_months``.
@@ -67,7 +90,7 @@ def backtest_observations(
     ``regions`` (``code, parent``) the city panels' records of :func:`panel_records` follow
     the ``scope == "series"`` rows.
     """
-    panel = flow_panel(obs)
+    panel = flow_panel(obs, catalogue)
     if years is None:
         december = panel.index[panel.index.month == 12]
         known = sorted({p.year for p in december if panel.loc[p].notna().any()})
@@ -81,29 +104,32 @@ def backtest_observations(
                                                 indicator=parts[1])
         frames = [out]
     if regions is not None:
-        frames.append(panel_records(obs, regions, through_months, years))
+        frames.append(panel_records(obs, regions, through_months, years, catalogue))
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=CACHE_COLUMNS)
     return pd.concat(frames, ignore_index=True)[CACHE_COLUMNS]
 
 
-def city_panel(obs: pd.DataFrame, regions: pd.DataFrame, city: str, indicator: str) -> pd.DataFrame:
+def city_panel(obs: pd.DataFrame, regions: pd.DataFrame, city: str, indicator: str,
+               catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Monthly values of ``indicator`` for every county of ``city``, one column per region code.
 
     The counties are the regions whose ``parent`` is ``city`` and that have ``ytd_value``
-    observations of the (flow) indicator; monthly values as in :func:`flow_panel`.
+    observations of the (flow) indicator; monthly values as in :func:`flow_panel` (flows of
+    ``catalogue``, the packaged one by default).
     """
     counties = set(regions.loc[regions["parent"].astype(str) == str(city), "code"].astype(str))
     rows = obs[obs["region_code"].astype(str).isin(counties) & (obs["indicator"] == indicator)]
-    panel = flow_panel(rows)
+    panel = flow_panel(rows, catalogue)
     panel.columns = [str(c).split(SEP, 1)[0] for c in panel.columns]
     return panel
 
 
 def panel_records(obs: pd.DataFrame, regions: pd.DataFrame, through_months: tuple[int, ...] = (2, 3),
-                  years: list[int] | None = None) -> pd.DataFrame:
-    """:func:`panel_backtest` of each city's counties for each flow indicator (``scope="panel"``)."""
+                  years: list[int] | None = None, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`panel_backtest` of each city's counties for each flow indicator of ``catalogue``
+    (``scope="panel"``)."""
     parents = regions.loc[regions["parent"].notna() & (regions["parent"].astype(str) != ""), "parent"]
     frames = []
     codes = set(obs["region_code"].astype(str))
@@ -111,9 +137,9 @@ def panel_records(obs: pd.DataFrame, regions: pd.DataFrame, through_months: tupl
         counties = set(regions.loc[regions["parent"].astype(str) == city, "code"].astype(str))
         if not counties & codes:
             continue
-        wide = flow_panel(obs[obs["region_code"].astype(str).isin(counties)])
+        wide = flow_panel(obs[obs["region_code"].astype(str).isin(counties)], catalogue)
         for indicator in sorted({str(c).split(SEP, 1)[1] for c in wide.columns}):
-            panel = city_panel(obs, regions, city, indicator)
+            panel = city_panel(obs, regions, city, indicator, catalogue)
             for month in through_months:
                 record = panel_backtest(panel, years, month)
                 frames.append(record.rename(columns={"series": "region_code"}).assign(
@@ -143,7 +169,8 @@ class CityProjection(NamedTuple):
 
 def city_projection(obs: pd.DataFrame, cached: pd.DataFrame | None, regions: pd.DataFrame,
                     city: str, indicator: str, as_of: str | pd.Period,
-                    level: float = 0.80, recommended_only: bool = False) -> CityProjection:
+                    level: float = 0.80, recommended_only: bool = False,
+                    catalogue: pd.DataFrame | None = None) -> CityProjection:
     """:func:`~analysis.projection.pooled.project_panel` of every county of ``city`` at ``as_of``.
 
     ``projection``: the panel rows (``series`` = region code) for the year of ``as_of`` from
@@ -154,10 +181,11 @@ def city_projection(obs: pd.DataFrame, cached: pd.DataFrame | None, regions: pd.
     from ``cached`` (``scope == "panel"`` rows of ``backtest.parquet``) when it has this
     city, indicator and month (``from_cache``), else it is computed here (a city's record
     takes about a second without the cache). ``recommended_only``: only the recommended
-    rows (no STL fit when they cannot need one; see ``project_panel``).
+    rows (no STL fit when they cannot need one; see ``project_panel``). ``catalogue``: the
+    city's (for a flow it added), the packaged one by default.
     """
     period = pd.Period(as_of, freq="M")
-    panel = city_panel(obs, regions, city, indicator)
+    panel = city_panel(obs, regions, city, indicator, catalogue)
     panel = panel.loc[panel.index <= period]
     record = _cached_record(cached, city, indicator, period.month)
     from_cache = record is not None
@@ -191,7 +219,7 @@ def write_backtest(processed_dir: str | Path, jobs: int = 1) -> tuple[Path, pd.D
     obs = pd.read_parquet(folder / "observations.parquet")
     regions_path = folder / "regions.parquet"
     regions = pd.read_parquet(regions_path) if regions_path.exists() else None
-    result = backtest_observations(obs, jobs=jobs, regions=regions)
+    result = backtest_observations(obs, jobs=jobs, regions=regions, catalogue=read_catalogue(folder))
     target = folder / BACKTEST_NAME
     write_atomic(target, lambda temp: result.to_parquet(temp, index=False))
     return target, result

@@ -24,6 +24,7 @@ from analysis import __version__
 from analysis.core.atomic import write_all_atomic
 from analysis.core.errors import DataError
 from analysis.core.periods import as_day, as_period
+from analysis.core.settings import Settings
 from analysis.gaps import gap_table
 from analysis.report.headline import overall_rank
 from analysis.report.options import NoteOptions, note_options
@@ -67,7 +68,7 @@ def city_tables(data: Any, as_of: object, options: NoteOptions | None = None) ->
         names = dict(zip(regions["code"], regions["name"], strict=True))
         projects = key_projects.county_summary(data["projects"], as_day(period),
                                                data.get("township_weekly"), names)
-    return CityTables(str(period), gaps, overall_rank(gaps, options.headline_indicators), projects)
+    return CityTables(str(period), gaps, overall_rank(gaps, options.rank_indicators), projects)
 
 
 def _frames(tables: CityTables) -> dict[str, pd.DataFrame]:
@@ -77,16 +78,17 @@ def _frames(tables: CityTables) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def save_city_tables(tables: CityTables, folder: Path, fingerprint: str) -> Path:
+def save_city_tables(tables: CityTables, folder: Path, fingerprint: str, settings: Settings | None = None) -> Path:
     """Write the tables to ``folder`` (atomically, all or none) with their meta; returns it.
 
     ``fingerprint`` is :func:`analysis.data.processed.fingerprint` (``sha256``) of the data
-    the tables were made from.
+    the tables were made from, ``settings`` the city's settings they were computed with.
     """
     folder = Path(folder)
     frames = _frames(tables)
     meta = {"format": FORMAT_VERSION, "as_of": tables.as_of, "data_fingerprint": fingerprint,
-            "package_version": __version__, "tables": sorted(frames)}
+            "package_version": __version__, "settings": (settings or Settings()).to_dict(),
+            "tables": sorted(frames)}
     writers = {folder / f"{name}.parquet": (lambda temp, f=frame: f.to_parquet(temp, index=False))
                for name, frame in frames.items()}
     writers[folder / META_NAME] = lambda temp: temp.write_text(json.dumps(meta, indent=2) + "\n",
@@ -95,9 +97,9 @@ def save_city_tables(tables: CityTables, folder: Path, fingerprint: str) -> Path
     return folder
 
 
-def load_city_tables(folder: Path, as_of: object, fingerprint: str) -> CityTables:
+def load_city_tables(folder: Path, as_of: object, fingerprint: str, settings: Settings | None = None) -> CityTables:
     """The tables saved in ``folder``; DataError when they are for another month, other data
-    (``fingerprint`` of the data the notebook reads) or another package version."""
+    (``fingerprint`` of the data the notebook reads), other settings or another package version."""
     folder = Path(folder)
     try:
         meta = json.loads((folder / META_NAME).read_text(encoding="utf-8"))
@@ -105,7 +107,7 @@ def load_city_tables(folder: Path, as_of: object, fingerprint: str) -> CityTable
         raise DataError(f"no readable {META_NAME} ({type(exc).__name__})", path=folder,
                         expected="the city tables `q1brief run` writes") from exc
     wanted = {"format": FORMAT_VERSION, "as_of": str(as_period(as_of)), "data_fingerprint": fingerprint,
-              "package_version": __version__}
+              "package_version": __version__, "settings": (settings or Settings()).to_dict()}
     stale = [f"{k} {meta.get(k)!r} (expected {v!r})" for k, v in wanted.items() if meta.get(k) != v]
     if stale:
         raise DataError("city tables made for other data: " + "; ".join(stale), path=folder,

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis import __version__
+from analysis.core import catalog
 from analysis.core.periods import as_day, as_period, ytd_label
-from analysis.core.settings import BRIEFING_OUTLOOK, STATED_Q1_SHARE
+from analysis.core.settings import BRIEFING_OUTLOOK
 from analysis.data import processed
 from analysis.data.processed import ProcessedTables
 from analysis.gaps import lagging_list
@@ -45,14 +46,15 @@ class BriefingContext:
     """One county at one as-of month: the processed data, the city's tables and the views."""
 
     def __init__(self, data: Mapping[str, pd.DataFrame], region_code: str, as_of: object, *,
-                 share_assumption: float = STATED_Q1_SHARE, lang: str = "zh",
+                 share_assumption: float | None = None, lang: str = "zh",
                  city: CityTables | None = None) -> None:
         self.data = data
         self.period = as_period(as_of)
-        self.share_assumption = share_assumption
+        self.options = note_options(data)
+        self.share_assumption = (self.options.settings.stated_q1_share if share_assumption is None
+                                 else share_assumption)  # None: the city's stated Q1 share
         self.lang = lang
         self.region = processed.require_region(data["observations"], data["regions"], str(region_code))
-        self.options = note_options(data)
         if city is not None:
             self.__dict__["city"] = city  # the batch's tables: cached_property not computed
 
@@ -78,11 +80,6 @@ class BriefingContext:
     def day(self) -> pd.Timestamp:
         """The as-of day (the month's last day), for the key-project ledger."""
         return as_day(self.period)
-
-    @property
-    def names(self) -> pd.Series:
-        """Chinese indicator names by code."""
-        return self.options.catalogue["name_zh"]
 
     def title(self, what: str) -> str:
         """The note's title for ``what`` (e.g. ``差距分析``): county, what, YTD period."""
@@ -140,7 +137,7 @@ class BriefingContext:
         and the other counties."""
         from analysis.report.charts import indicator_chart
 
-        default = f"{self.names.get(indicator, indicator)}累计增长（%）"
+        default = f"{catalog.indicator_names(self.options.catalogue, pd.Series([indicator])).iloc[0]}累计增长（%）"
         return indicator_chart(self.obs, self.region_code, indicator, city_code=self.city_code,
                                start=self.period - months, title=default if title is None else title,
                                ylabel=ylabel)
@@ -154,13 +151,16 @@ class BriefingContext:
 
     # ------------------------------------------------------------------ briefing text
     def headline(self) -> Headline:
-        """The key-figure box, with the record the batch index reads."""
-        items = headline.headline_items(self.gaps, self.region_code, self.options.headline_indicators,
-                                        self.options.catalogue)
+        """The key-figure box (the city's headline indicators), with the record the batch index
+        reads (its index indicators and the overall rank over its rank indicators)."""
+        def items(indicators: tuple[str, ...]) -> pd.DataFrame:
+            return headline.headline_items(self.gaps, self.region_code, indicators, self.options.catalogue)
+
         ranks = self.city.ranks
-        record = headline.headline_payload(self.region_code, self.region_name, str(self.period), items,
-                                           ranks.get(self.region_code), len(ranks))
-        return Headline(items, record)
+        record = headline.headline_payload(self.region_code, self.region_name, str(self.period),
+                                           items(self.options.index_indicators), ranks.get(self.region_code),
+                                           len(ranks))
+        return Headline(items(self.options.headline_indicators), record)
 
     def project_row(self) -> pd.Series | None:
         """The county's row of the key-project summary; None without a ledger or projects."""
@@ -288,20 +288,22 @@ def briefing_context(
     region_code: str,
     as_of: object,
     *,
-    share_assumption: float = STATED_Q1_SHARE,
+    share_assumption: float | None = None,
     lang: str = "zh",
     context_dir: str | Path | None = None,
 ) -> BriefingContext:
     """The context of one county's notes at ``as_of`` from the processed folder ``data_dir``.
 
+    ``share_assumption`` None: the city's stated Q1 share (``q1brief.toml``, default 0.30).
     ``context_dir``: the city's tables a batch computed once (``q1brief run`` passes it);
-    they must be for this month and this data (DataError otherwise). Without it the city's
-    tables are computed when first needed.
+    they must be for this month, this data and these settings (DataError otherwise).
+    Without it the city's tables are computed when first needed.
     """
     data = ProcessedTables(data_dir)
     city = None
     if context_dir:
-        city = load_city_tables(Path(context_dir), as_of, processed.fingerprint(Path(data_dir))["sha256"])
+        city = load_city_tables(Path(context_dir), as_of, processed.fingerprint(Path(data_dir))["sha256"],
+                                data.settings)
     if lang not in narrative.SECTION_LEADS:
         raise ValueError(f"lang must be one of {sorted(narrative.SECTION_LEADS)}, got {lang!r}")
     return BriefingContext(data, region_code, as_of, share_assumption=share_assumption, lang=lang,

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import catalog
+from analysis.core.formatting import unit_text
 from analysis.core.settings import HEADLINE_INDICATORS
 from analysis.gaps.status import STATUS_COLOURS, STATUSES
 from analysis.report.render import render
@@ -42,7 +43,8 @@ def headline_rows(gaps: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDIC
 
 
 def overall_rank(gaps: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICATORS) -> pd.Series:
-    """Rank of each region (1 = best) by the mean of its headline rows' ranks.
+    """Rank of each region (1 = best) by the mean of its headline rows' ranks
+    (``indicators``: the city's ``rank_indicators``).
 
     mean_rank(r) = mean over the headline rows of r with a rank of rank(r, i); regions
     with no ranked row get NaN. Ties share the best rank (``method="min"``).
@@ -56,7 +58,8 @@ def _value_text(actual: float, measure: str, unit: str) -> str:
         return "无数据"
     if measure.endswith("growth"):
         return f"{actual:.1f}%"
-    return f"{actual:,.1f}{unit}" if unit not in ("%", "") else f"{actual:.1f}{unit}"
+    shown = unit_text(unit)
+    return f"{actual:,.1f}{shown}" if unit not in ("%", "") else f"{actual:.1f}{shown}"
 
 
 def _note_text(row: pd.Series) -> str:
@@ -89,16 +92,20 @@ def headline_items(
     catalogue: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The county's headline figures (:func:`headline_rows`) as display text: ``indicator,
-    label, value, status, note``; unknown data stays unknown, never green. Labels are the
-    ``catalogue``'s Chinese names (default :func:`analysis.core.catalog.indicators`)."""
+    label, value, status, note``; unknown data stays unknown, never green.
+
+    ``indicators`` is the city's ``headline_indicators`` (or ``index_indicators`` for the
+    index page's columns); ``catalogue`` (the city's) gives the names and display units.
+    """
     rows = headline_rows(gaps[gaps["region_code"] == region_code], indicators)
-    names = (catalog.indicators() if catalogue is None else catalogue)["name_zh"]
+    cat = catalog.indicators() if catalogue is None else catalogue
+    units = rows["indicator"].map(catalog.display_units(cat)).fillna(rows["unit"])
     status = rows["status"].where(rows["status"].isin(STATUSES), "unknown").fillna("unknown")
     return pd.DataFrame({
         "indicator": rows["indicator"].to_numpy(),
-        "label": rows["indicator"].map(names).to_numpy(),
+        "label": catalog.indicator_names(cat, rows["indicator"]).to_numpy(),
         "value": [_value_text(float(a), str(m), str(u)) for a, m, u in
-                  zip(rows["actual"].astype(float), rows["measure"], rows["unit"], strict=True)],
+                  zip(rows["actual"].astype(float), rows["measure"], units, strict=True)],
         "status": status.to_numpy(),
         "note": [_note_text(r) for _, r in rows.iterrows()],
     })

@@ -21,6 +21,7 @@ import math
 import pandas as pd
 
 from analysis.core import catalog
+from analysis.core.catalog import SECTIONS
 from analysis.core.formatting import (
     amount_phrase,
     diff_phrase,
@@ -36,8 +37,7 @@ from analysis.core.formatting import (
 from analysis.core.periods import as_day
 from analysis.gaps import lagging_list
 
-SECTIONS = ("overall", "industry", "investment", "consumption", "projects")
-# The bold lead of each paragraph in a note.
+# The bold lead of each paragraph in a note (sections of analysis.core.catalog.SECTIONS, then 短板).
 SECTION_LEADS = {
     "zh": {"overall": "总体：", "industry": "工业：", "investment": "投资：", "consumption": "消费：",
            "projects": "项目：", "shortfalls": "短板："},
@@ -59,7 +59,8 @@ def _ok(x: object) -> bool:
 def _name(code: str, cat: pd.DataFrame, lang: str) -> str:
     if code not in cat.index:
         return code
-    return str(cat.loc[code, "name_zh" if lang == "zh" else "name_en"])
+    name = str(cat.loc[code, "name_zh" if lang == "zh" else "name_en"])
+    return name or str(cat.loc[code, "name_zh"]) or code
 
 
 def _diff_unit(row: pd.Series) -> str:

@@ -26,17 +26,17 @@ def gap_overview(gaps: pd.DataFrame, region_code: str, catalogue: pd.DataFrame |
     """The county's gap-table rows as a Chinese display table (text cells), worst first.
 
     Columns: 指标, 口径, 实际, 目标, 完成率(%), 较时序进度(百分点), 全市, 较全市(百分点),
-    全市排名, 状态; plus ``status`` (the colour key, for :func:`table_html`).
+    全市排名, 状态; plus ``status`` (the colour key, for :func:`table_html`). Names come from
+    ``catalogue`` (the city's; the packaged one by default).
     """
     rows = gaps[gaps["region_code"] == region_code]
     severity = rows["status"].map({"red": 0, "amber": 1, "green": 2}).fillna(3)
     rows = rows.assign(_sev=severity).sort_values(["_sev", "indicator", "measure"], kind="stable")
-    names = (catalog.indicators() if catalogue is None else catalogue)["name_zh"]
     growth = rows["measure"].str.endswith("growth")
     rank = [f"{int(r)}/{int(n)}" if pd.notna(r) else "—" for r, n in
             zip(rows["rank"], rows["n_peers"], strict=True)]
     return pd.DataFrame({
-        "指标": rows["indicator"].map(names).to_numpy(),
+        "指标": catalog.indicator_names(catalogue, rows["indicator"]).to_numpy(),
         "口径": np.where(growth, "累计增长(%)", "累计值(" + rows["unit"].astype(str) + ")"),
         "实际": [_num(v) for v in rows["actual"]],
         "目标": [_num(v) for v in rows["target"]],
@@ -94,11 +94,11 @@ def projection_overview(projection: pd.DataFrame) -> pd.DataFrame:
 def latest_overview(obs: pd.DataFrame, region_codes: list[str], period: pd.Period,
                     catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """The latest period's figures of ``region_codes`` (e.g. the county and its city): one row
-    per indicator (Chinese name), one column per region and measure, rounded to 2 decimals."""
-    names = (catalog.indicators() if catalogue is None else catalogue)["name_zh"]
+    per indicator (Chinese name; a code no catalogue knows as itself), one column per region
+    and measure, rounded to 2 decimals."""
     latest = obs[(obs["region_code"].isin(region_codes)) & (obs["period"] == period)]
     wide = latest.pivot_table(index="indicator", columns=["region_name", "measure"], values="value")
-    wide.index = wide.index.map(names)
+    wide.index = pd.Index(catalog.indicator_names(catalogue, wide.index.to_series()), name="indicator")
     return wide.round(2)
 
 
@@ -109,12 +109,11 @@ def gap_bar_rows(county_gaps: pd.DataFrame, basis: str, catalogue: pd.DataFrame 
     rows with a completion rate for ``"schedule"``) and ``colour``, the status of that gap only
     (:func:`analysis.gaps.comparison_status`), not the row's overall status."""
     column = GAP_BASES[basis]
-    names = (catalog.indicators() if catalogue is None else catalogue)["name_zh"]
     if basis == "city":
         rows = county_gaps[county_gaps["measure"] == "ytd_growth"]
     else:
         rows = county_gaps[county_gaps["completion_rate"].notna()]
-    rows = rows.assign(name=rows["indicator"].map(names))
+    rows = rows.assign(name=catalog.indicator_names(catalogue, rows["indicator"]))
     return rows.assign(colour=comparison_status(rows[column], rows["direction"], thresholds))
 
 

@@ -31,7 +31,7 @@ from analysis.core.atomic import write_bytes
 from analysis.core.errors import DataError
 from analysis.core.formatting import unit_decimals
 from analysis.core.periods import ytd_label
-from analysis.core.settings import HEADLINE_INDICATORS, INTERVAL_LEVEL, STATED_Q1_SHARE
+from analysis.core.settings import HEADLINE_INDICATORS, INTERVAL_LEVEL, STATED_Q1_SHARE, Settings
 from analysis.data import processed
 from analysis.gaps import gap_table, previous_period
 from analysis.gaps.status import STATUS_COLOURS
@@ -103,9 +103,10 @@ def _gap_format(unit: str, measure: str) -> str:
 # ---------------------------------------------------------------- 差距分析
 
 
-def gap_sheet(gaps: pd.DataFrame, period: pd.Period, title: str) -> Sheet:
-    """Every row of the gap table: one per county, indicator and measure (see module doc)."""
-    cat = catalog.indicators()
+def gap_sheet(gaps: pd.DataFrame, period: pd.Period, title: str, catalogue: pd.DataFrame | None = None) -> Sheet:
+    """Every row of the gap table: one per county, indicator and measure (see module doc);
+    names and order from ``catalogue`` (the city's; the packaged one by default)."""
+    cat = catalog.indicators() if catalogue is None else catalogue
     order = {code: i for i, code in enumerate(cat.index)}
     rows = gaps.assign(_i=gaps["indicator"].map(order), _m=gaps["measure"].map(_MEASURE_ORDER))
     rows = rows.sort_values(["region_code", "_i", "_m"], kind="stable").reset_index(drop=True)
@@ -117,7 +118,7 @@ def gap_sheet(gaps: pd.DataFrame, period: pd.Period, title: str) -> Sheet:
     columns = [
         Column("地区", rows["region_name"].tolist(), TEXT),
         Column("代码", rows["region_code"].tolist(), TEXT),
-        Column("指标", rows["indicator"].map(cat["name_zh"]).tolist(), TEXT),
+        Column("指标", catalog.indicator_names(cat, rows["indicator"]).tolist(), TEXT),
         Column("口径", measure.map(MEASURE_NAMES).fillna(measure).tolist(), TEXT),
         Column("单位", unit.tolist(), TEXT),
         Column("实际", numbers(rows["actual"], places), value_fmt),
@@ -169,14 +170,16 @@ def _block_columns(kind: str, rows: pd.DataFrame, unit: str) -> list[Column]:
 
 
 def summary_sheet(gaps: pd.DataFrame, city_gaps: pd.DataFrame, city: tuple[str, str], title: str,
-                  indicators: Sequence[str] = HEADLINE_INDICATORS) -> Sheet:
+                  indicators: Sequence[str] = HEADLINE_INDICATORS, catalogue: pd.DataFrame | None = None,
+                  rank_indicators: Sequence[str] | None = None) -> Sheet:
     """The index: the city first, then its counties by overall rank, with headline figures.
 
     Each headline indicator gets a block of columns for the row :func:`headline_rows`
     picks: completion of the annual target (累计值, 完成率, 较时序进度), or growth (累计增长,
-    较全市), then 排名 and 状态. An indicator picked both ways gets both blocks.
+    较全市), then 排名 and 状态. An indicator picked both ways gets both blocks. The city's
+    settings give ``indicators`` (its index columns) and ``rank_indicators`` (default: the same).
     """
-    ranks = overall_rank(gaps, indicators)
+    ranks = overall_rank(gaps, indicators if rank_indicators is None else rank_indicators)
     names = dict(zip(gaps["region_code"], gaps["region_name"], strict=False))
     counties = sorted(names, key=lambda c: (ranks.get(c, np.nan) if pd.notna(ranks.get(c, np.nan)) else np.inf, c))
     order = [city[0], *counties]
@@ -187,7 +190,7 @@ def summary_sheet(gaps: pd.DataFrame, city_gaps: pd.DataFrame, city: tuple[str, 
                Column("地区", [names[c] for c in order], TEXT),
                Column("代码", order, TEXT)]
     groups = []
-    cat = catalog.indicators()
+    cat = catalog.indicators() if catalogue is None else catalogue
     for code in indicators:
         mine = picked[picked["indicator"] == code]
         kinds = [k for k in ("completion", "growth", "level") if (mine["_block"] == k).any()]
@@ -232,10 +235,10 @@ def _outlook_row(out: AnnualOutlook, place: tuple[str, str], name_zh: str, perio
 
 def outlook_rows(obs: pd.DataFrame, targets: pd.DataFrame | None, backtest: pd.DataFrame | None,
                  places: Sequence[tuple[str, str]], period: pd.Period,
-                 share_assumption: float = STATED_Q1_SHARE) -> pd.DataFrame:
+                 share_assumption: float = STATED_Q1_SHARE, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`annual_outlook` (the briefing's path: recommended projection only) of every flow
     indicator each place has a YTD value for at ``period``, in catalogue order."""
-    cat = catalog.indicators()
+    cat = catalog.indicators() if catalogue is None else catalogue
     flows = [c for c in cat.index if cat.at[c, "kind"] == "flow"]
     now = obs[(obs["period"] == period) & (obs["measure"] == "ytd_value") & obs["value"].notna()]
     known = set(zip(now["region_code"], now["indicator"], strict=True))
@@ -251,11 +254,11 @@ def outlook_rows(obs: pd.DataFrame, targets: pd.DataFrame | None, backtest: pd.D
 
 def outlook_sheet(obs: pd.DataFrame, targets: pd.DataFrame | None, backtest: pd.DataFrame | None,
                   places: Sequence[tuple[str, str]], period: pd.Period, title: str,
-                  share_assumption: float = STATED_Q1_SHARE) -> Sheet:
+                  share_assumption: float = STATED_Q1_SHARE, catalogue: pd.DataFrame | None = None) -> Sheet:
     """One row per region and flow indicator (:func:`outlook_rows`): YTD value, annual target,
     the recommended method, its estimate and interval, the implied share of the year done
     against the stated share, and the growth the rest of the year needs (倒排)."""
-    rows = outlook_rows(obs, targets, backtest, places, period, share_assumption)
+    rows = outlook_rows(obs, targets, backtest, places, period, share_assumption, catalogue)
     places_ = [unit_decimals(str(u)) for u in rows["单位"]]
     formats = [decimal_format(d) for d in places_]
     label, level = ytd_label(period), f"{INTERVAL_LEVEL:.0%}"
@@ -284,23 +287,28 @@ def outlook_sheet(obs: pd.DataFrame, targets: pd.DataFrame | None, backtest: pd.
 
 
 def _city_gaps(obs: pd.DataFrame, targets: pd.DataFrame, regions: pd.DataFrame, period: pd.Period,
-               city_code: str, columns: pd.Index) -> pd.DataFrame:
+               city_code: str, columns: pd.Index, settings: Settings, cat: pd.DataFrame) -> pd.DataFrame:
     """The city's own gap rows (against its targets), empty when it has no figures itself."""
     if not ((obs["region_code"] == city_code) & (obs["period"] == period) & obs["value"].notna()).any():
         return pd.DataFrame(columns=columns)
-    table = gap_table(obs, targets, regions, period, levels=("city",))
+    table = gap_table(obs, targets, regions, period, levels=("city",), thresholds=settings.thresholds, catalogue=cat)
     return table[table["region_code"] == city_code]
 
 
 def city_sheets(data: Mapping[str, pd.DataFrame], as_of: str, city_code: str, *,
                 findings: pd.DataFrame | None = None, fingerprint: str = "",
-                share_assumption: float = STATED_Q1_SHARE) -> list[Sheet]:
+                share_assumption: float | None = None, settings: Settings | None = None) -> list[Sheet]:
     """Every sheet of the city's workbook, in order (see the module docstring).
 
     ``data``: the processed tables by name (:func:`analysis.data.processed.read_processed`,
-    plus ``backtest`` when cached); ``findings``: the ingest's validation findings;
-    ``fingerprint``: the SHA-256 of the processed data (shown on 说明).
+    plus ``backtest`` when cached; its ``catalogue`` is the city's); ``findings``: the ingest's
+    validation findings; ``fingerprint``: the SHA-256 of the processed data (shown on 说明);
+    ``settings``: the city's (index and rank indicators, thresholds, stated Q1 share, which
+    ``share_assumption`` overrides when given).
     """
+    settings = Settings() if settings is None else settings
+    share_assumption = settings.stated_q1_share if share_assumption is None else share_assumption
+    cat = data.get("catalogue", catalog.indicators())
     obs, regions = data["observations"], data["regions"]
     city = regions[(regions["code"] == city_code) & (regions["level"] == "city")]
     if city.empty:
@@ -310,20 +318,21 @@ def city_sheets(data: Mapping[str, pd.DataFrame], as_of: str, city_code: str, *,
     counties = regions[(regions["level"] == "county") & (regions["parent"] == city_code)]
     period = pd.Period(as_of, freq="M")
     targets = data.get("targets", _EMPTY_TARGETS)
-    gaps = gap_table(obs, targets, regions, period)
+    gaps = gap_table(obs, targets, regions, period, thresholds=settings.thresholds, catalogue=cat)
     gaps = gaps[gaps["parent"] == city_code].reset_index(drop=True)
-    city_gaps = _city_gaps(obs, targets, regions, period, city_code, gaps.columns)
+    city_gaps = _city_gaps(obs, targets, regions, period, city_code, gaps.columns, settings, cat)
     when = f"{period.year}年{ytd_label(period)}"
     places = [(city_code, city_name), *sorted(zip(counties["code"], counties["name"], strict=True))]
     return [
-        summary_sheet(gaps, city_gaps, (city_code, city_name), f"{city_name}{when}主要指标总表"),
-        gap_sheet(gaps, period, f"{city_name}{when}差距分析"),
+        summary_sheet(gaps, city_gaps, (city_code, city_name), f"{city_name}{when}主要指标总表",
+                      settings.index_indicators, cat, settings.rank_indicators),
+        gap_sheet(gaps, period, f"{city_name}{when}差距分析", cat),
         outlook_sheet(obs, data.get("targets"), data.get("backtest"), places, period,
-                      f"{city_name}{when}全年推算", share_assumption),
+                      f"{city_name}{when}全年推算", share_assumption, cat),
         *project_sheets(data.get("projects"), data.get("township_weekly"), regions,
                         list(counties["code"]), period, f"{city_name}{when}"),
         findings_sheet(findings, f"{city_name}{when}数据校验"),
-        notes_sheet(data, (city_code, city_name), period, fingerprint, share_assumption),
+        notes_sheet(data, (city_code, city_name), period, fingerprint, share_assumption, settings.thresholds),
     ]
 
 
@@ -334,7 +343,7 @@ def read_inputs(processed_dir: str | Path) -> tuple[dict[str, pd.DataFrame], pd.
 
 
 def write_city_workbook(processed_dir: str | Path, as_of: str, city_code: str, path: str | Path, *,
-                        fingerprint: str = "", share_assumption: float = STATED_Q1_SHARE,
+                        fingerprint: str = "", share_assumption: float | None = None,
                         created: datetime | None = None) -> Path:
     """Build the city's workbook from ``processed_dir`` and write it to ``path`` atomically.
 
@@ -343,7 +352,7 @@ def write_city_workbook(processed_dir: str | Path, as_of: str, city_code: str, p
     """
     data, findings = read_inputs(processed_dir)
     sheets = city_sheets(data, as_of, city_code, findings=findings, fingerprint=fingerprint,
-                         share_assumption=share_assumption)
+                         share_assumption=share_assumption, settings=processed.read_settings(processed_dir))
     path = Path(path)
     write_bytes(path, workbook_bytes(sheets, created, title=sheets[0].title))
     return path

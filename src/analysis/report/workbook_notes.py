@@ -78,9 +78,8 @@ def _delivery(data: Mapping[str, pd.DataFrame], codes: set[str], period: pd.Peri
     ]
 
 
-def _legend() -> dict[str, str]:
-    """What each status colour means (the thresholds of :class:`StatusThresholds`)."""
-    t = StatusThresholds()
+def _legend(t: StatusThresholds) -> dict[str, str]:
+    """What each status colour means (the city's :class:`StatusThresholds`)."""
     worst = "状态取与目标、时序进度、全市平均各项比较中最差的一项，颜色与简报相同"
     return {
         "green": f"持平或领先目标、时序进度和全市平均（{worst}）",
@@ -108,7 +107,7 @@ def _methods(share_assumption: float) -> list[tuple[str, str]]:
 
 
 def notes_sheet(data: Mapping[str, pd.DataFrame], city: tuple[str, str], period: pd.Period,
-                fingerprint: str, share_assumption: float) -> Sheet:
+                fingerprint: str, share_assumption: float, thresholds: StatusThresholds | None = None) -> Sheet:
     """As-of month, delivery, fingerprint, version, status colours, methods and sheets."""
     regions = data["regions"]
     codes = {city[0], *regions.loc[regions["parent"] == city[0], "code"].astype(str)}
@@ -119,7 +118,7 @@ def notes_sheet(data: Mapping[str, pd.DataFrame], city: tuple[str, str], period:
         ("数据指纹（SHA-256）", fingerprint or "未计算", None),
         ("程序版本", f"q1brief {__version__}", None),
         ("来源", "统计部门月度报表、年度与一季度目标、重点项目台账和乡镇周报。", None),
-        *((STATUS_NAMES[s], text, STATUS_COLOURS[s]) for s, text in _legend().items()),
+        *((STATUS_NAMES[s], text, STATUS_COLOURS[s]) for s, text in _legend(thresholds or StatusThresholds()).items()),
         *((k, v, None) for k, v in _methods(share_assumption)),
         *((f"工作表：{k}", v, None) for k, v in SHEETS.items()),
     ]
