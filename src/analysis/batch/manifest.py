@@ -1,38 +1,23 @@
-"""The run manifest (``reports/<as-of>/manifest.json``), data fingerprints and atomic writes.
+"""The run manifest (``reports/<as-of>/manifest.json``).
 
 The manifest records, per job (``<region_code>/<notebook>``): status (``ok``/``failed``),
 duration, the error with the failing cell, the fingerprint of the input data, the package
 version and the headline figures the index page shows. It is rewritten (atomically) after
 every finished job, so a killed run keeps what finished and ``--resume`` reruns the rest.
+The data fingerprint is :func:`analysis.data.processed.fingerprint` (re-exported here).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from analysis.core.atomic import write_text
+from analysis.data.processed import fingerprint as data_fingerprint
 
 MANIFEST_NAME = "manifest.json"
-
-
-def data_fingerprint(data_dir: Path, pattern: str = "*.parquet") -> dict[str, Any]:
-    """SHA-256 of each data file (sorted by name) and of the list as a whole.
-
-    The combined hash is sha256 over ``name:sha256\\n`` lines, so renaming, adding or
-    changing any file changes it.
-    """
-    files = {}
-    for path in sorted(Path(data_dir).glob(pattern)):
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda h=handle: h.read(1 << 20), b""):
-                digest.update(block)
-        files[path.name] = digest.hexdigest()
-    combined = hashlib.sha256("".join(f"{k}:{v}\n" for k, v in files.items()).encode())
-    return {"sha256": combined.hexdigest(), "files": files}
+__all__ = ["MANIFEST_NAME", "data_fingerprint", "is_done", "load_manifest", "save_manifest"]
 
 
 def load_manifest(path: Path) -> dict[str, Any]:

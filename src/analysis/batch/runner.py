@@ -16,15 +16,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pandas as pd
 
 from analysis import __version__
-from analysis.batch import index, manifest, tables
+from analysis.batch import index, manifest, notebooks, tables
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.core.atomic import remove_stale_temp_files, write_text
-from analysis.core.periods import ytd_label
+from analysis.core.errors import DataError
+from analysis.core.periods import as_period
 from analysis.data import processed
+from analysis.data.processed import ProcessedTables
+from analysis.report.city import city_tables, save_city_tables
+from analysis.report.methods import note_title
 
+CONTEXT_DIR = "context"  # reports/<as-of>/context/: the city's tables, computed once per batch
 NOTEBOOK_TITLES = {
     "01_indicators": "主要指标走势",
     "02_gap_analysis": "差距分析",
@@ -78,15 +84,16 @@ def select_regions(regions: pd.DataFrame, codes: list[str] | None) -> list[tuple
 
 
 def select_notebooks(notebook_dir: Path, names: list[str] | None) -> list[Path]:
-    """Notebook files in reading order; ``names`` may be stems, file names or number prefixes."""
-    available = sorted(Path(notebook_dir).glob("[0-9]*.ipynb"))
+    """Notebook files in reading order (see :func:`analysis.batch.notebooks.notebook_paths`);
+    ``names`` may be stems, file names or number prefixes."""
+    available = notebooks.notebook_paths(notebook_dir)
     if not available:
         raise FileNotFoundError(f"no notebooks found in {notebook_dir}")
     if names is None:
         return available
     chosen = []
     for name in names:
-        stem = name.removesuffix(".ipynb")
+        stem = name.removesuffix(".ipynb").removesuffix(".py")
         hits = [p for p in available if p.stem == stem or p.stem.split("_")[0] == stem]
         if len(hits) != 1:
             known = ", ".join(p.stem for p in available)
@@ -107,10 +114,44 @@ def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path]) -> list[Job
 
 def title_for(job: Job, as_of: str) -> tuple[str, str]:
     """Page title and subtitle, e.g. ("东城县开门红简报（2026年1-3月）", "数据截至2026年3月")."""
-    period = pd.Period(as_of, freq="M")
+    period = as_period(as_of)
     what = NOTEBOOK_TITLES.get(job.notebook, job.notebook)
-    return (f"{job.region_name}{what}（{period.year}年{ytd_label(period)}）",
-            f"数据截至{period.year}年{period.month}月")
+    return note_title(job.region_name, what, period), f"数据截至{period.year}年{period.month}月"
+
+
+def write_city_context(config: RunConfig, data_dir: Path, out_dir: Path, fingerprint: str) -> Path | None:
+    """Compute the city's tables once for the batch and write them to ``out_dir/context``;
+    None when they cannot be computed (each notebook then meets the problem, and reports it,
+    itself)."""
+    data = ProcessedTables(data_dir)
+    try:
+        tables = city_tables(data, config.as_of)  # with the notebooks' note_options(data)
+    except (DataError, KeyError, ValueError):
+        return None
+    return save_city_tables(tables, (out_dir / CONTEXT_DIR).resolve(), fingerprint, data.settings)
+
+
+def job_specs(config: RunConfig, chosen: dict[str, Path], todo: list[Job], data_dir: Path, out_dir: Path,
+              fingerprint: str) -> list[JobSpec]:
+    """What each worker needs for the jobs ``todo``: the notebook (a checked pair, see
+    :mod:`analysis.batch.notebooks`), the parameters and the note's titles. Notebooks that
+    take ``context_dir`` get the city's tables, written once here for the whole batch."""
+    sources = {stem: notebooks.read_notebook(path) for stem, path in chosen.items()}
+    takes_context = {stem for stem, nb in sources.items() if notebooks.declares_parameter(nb, "context_dir")}
+    context_dir = (write_city_context(config, data_dir, out_dir, fingerprint)
+                   if takes_context & {job.notebook for job in todo} else None)
+    local_paths = tuple(str(p) for p in {data_dir, Path.cwd().resolve(), Path(sys.prefix),
+                                         Path.home(), Path(config.notebook_dir).resolve()})
+    params = {"as_of": config.as_of, "data_dir": str(data_dir),
+              "share_assumption": config.share_assumption, "lang": config.lang}
+    specs = []
+    for job in todo:
+        extra = {"context_dir": str(context_dir)} if context_dir and job.notebook in takes_context else {}
+        specs.append(JobSpec(job, nbformat.writes(sources[job.notebook]),
+                             {"region_code": job.region_code, **params, **extra},
+                             *title_for(job, config.as_of), config.cell_timeout, local_paths,
+                             reuse_kernel=not config.fresh_kernels))
+    return specs
 
 
 def run_batch(
@@ -134,8 +175,8 @@ def run_batch(
     settings = processed.read_settings(data_dir)
     share = settings.stated_q1_share if config.share_assumption is None else config.share_assumption
     config = replace(config, share_assumption=share)  # the notebooks and the workbook state the same share
-    notebooks = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
-    jobs = plan_jobs(regions, list(notebooks.values()))
+    chosen = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
+    jobs = plan_jobs(regions, list(chosen.values()))
     summary = RunSummary(out_dir / "index.html", manifest_path)
     todo = []
     for job in jobs:
@@ -147,15 +188,7 @@ def run_batch(
     fingerprint = manifest.data_fingerprint(data_dir)
     state.update(as_of=config.as_of, package_version=__version__, data_fingerprint=fingerprint,
                  city_name=settings.city_name or city_name(region_table))
-    local_paths = tuple(str(p) for p in {data_dir, Path.cwd().resolve(), Path(sys.prefix),
-                                         Path.home(), Path(config.notebook_dir).resolve()})
-    texts = {stem: path.read_text(encoding="utf-8") for stem, path in notebooks.items()}
-    params = {"as_of": config.as_of, "data_dir": str(data_dir),
-              "share_assumption": share, "lang": config.lang}
-    specs = [JobSpec(job, texts[job.notebook], {"region_code": job.region_code, **params},
-                     *title_for(job, config.as_of), config.cell_timeout, local_paths,
-                     reuse_kernel=not config.fresh_kernels)
-             for job in todo]
+    specs = job_specs(config, chosen, todo, data_dir, out_dir, fingerprint["sha256"])
     jobs_by_key = {job.key: job for job in todo}
     if on_plan is not None:
         on_plan(len(todo))

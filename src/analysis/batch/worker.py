@@ -20,7 +20,7 @@ from typing import Any
 
 import nbformat
 
-from analysis.batch import kernels
+from analysis.batch import engine, kernels
 from analysis.report import export
 from analysis.report.headline import HEADLINE_MIMETYPE
 
@@ -103,6 +103,7 @@ def _execute(spec: JobSpec) -> JobResult:
                 execution_timeout=spec.cell_timeout,
                 start_timeout=120,
                 shutdown_kernel="immediate",  # a fresh kernel's outputs are all in by then
+                engine_name=engine.ENGINE_NAME,  # writes the output file once, not after every cell
                 **warm,
             )
             kernel_idle = True
