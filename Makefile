@@ -7,7 +7,7 @@ AS_OF  ?= 2026-03
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup brief ingest test test-fast bench lint lab sample constraints clean
+.PHONY: help setup brief ingest test test-fast bench lint lab notebooks sample constraints clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ brief: setup ## Ingest the bundled data and write the briefing notes to reports/
 	$(VENV)/bin/q1brief run --all --as-of $(AS_OF)
 
 test: setup ## Run ruff and the whole test suite (slow notebook/browser/cluster tests included)
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks notebooks
 	$(PY) -m pytest
 
 test-fast: setup ## The test suite without the slow notebook, browser and Dask tests
@@ -42,10 +42,17 @@ bench: setup ## Run the benchmarks (they print timings; nothing asserts them)
 	$(PY) benchmarks/bench_readers.py
 
 lint: setup ## ruff only
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks notebooks
 
-lab: setup ## Open JupyterLab on notebooks/ with the package importable
+lab: setup ## Open JupyterLab on notebooks/ (an edit is saved to the notebook's paired .py too)
 	$(VENV)/bin/jupyter lab notebooks/
+
+# Sync first (the newer file of each pair wins), then strip outputs, then sync again so the
+# .py is not older than its .ipynb (jupytext would otherwise ask which one to trust).
+notebooks: setup ## Bring each notebook pair (.py <-> .ipynb) in step and strip the outputs
+	$(VENV)/bin/jupytext --sync notebooks/[0-9]*.py
+	$(VENV)/bin/jupyter nbconvert --clear-output --inplace --log-level=WARN notebooks/[0-9]*.ipynb
+	$(VENV)/bin/jupytext --sync notebooks/[0-9]*.py
 
 sample: setup ## Regenerate the bundled sample data in data/raw (deterministic)
 	$(PY) -m analysis.sample --out data/raw

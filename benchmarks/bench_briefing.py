@@ -11,10 +11,12 @@
 
 The bundled sample has 9 counties; the others are copies of them under new codes (same
 city, so they are ranked together), written as processed data into a temp folder. Prints
-seconds per county for each way and the ratios. Aims: ``q1brief run`` >= 4x faster than
-the naive loop, and within 1.5x of the floor (all cores against floor / cores).
+seconds per county for each way and the ratios. Aims (issue 13): ``q1brief run`` on all
+cores >= 8x faster than the naive loop and within 1.3x of floor / cores; ``--jobs 1`` within
+1.5x of the floor. The machine is shared: run it when nothing else is busy, and more than once.
 
-Run: ``PYTHONPATH=src python benchmarks/bench_briefing.py [--counties 24] [--floor-runs 3]``
+Run: ``PYTHONPATH=src python benchmarks/bench_briefing.py [--counties 24] [--floor-runs 3]
+[--skip-naive] [--skip-fresh]``
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def floor_code(notebook: Path = NOTEBOOK) -> str:
     lines = [line for cell in nbformat.read(notebook, as_version=4).cells
              if cell.cell_type == "code" for line in cell.source.splitlines()
              if line.startswith(("%", "import ", "from "))]
-    return "\n".join([*dict.fromkeys(lines), "_ = charts.use_chinese_font()"])
+    font = "from analysis.report.charts import use_chinese_font as _font; _ = _font()"
+    return "\n".join([*dict.fromkeys(lines), font])
 
 
 def processed_sample(folder: Path) -> Path:
@@ -155,6 +158,7 @@ def main() -> None:
     parser.add_argument("--counties", type=int, default=24)
     parser.add_argument("--floor-runs", type=int, default=3)
     parser.add_argument("--skip-naive", action="store_true", help="for a quick look only")
+    parser.add_argument("--skip-fresh", action="store_true", help="leave out --jobs 1 --fresh-kernels")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="bench-briefing-") as tmp:
@@ -172,9 +176,10 @@ def main() -> None:
                                      lambda: naive(codes, data_dir, tmp_path / "naive"))
         results["jobs1"] = timed("q1brief run --jobs 1",
                                  lambda: q1brief(codes, data_dir, tmp_path / "r1", 1))
-        results["fresh1"] = timed("q1brief run --jobs 1 --fresh-kernels",
-                                  lambda: q1brief(codes, data_dir, tmp_path / "f1", 1,
-                                                  "--fresh-kernels"))
+        if not args.skip_fresh:
+            results["fresh1"] = timed("q1brief run --jobs 1 --fresh-kernels",
+                                      lambda: q1brief(codes, data_dir, tmp_path / "f1", 1,
+                                                      "--fresh-kernels"))
         results["all"] = timed(f"q1brief run --jobs {cores}",
                                lambda: q1brief(codes, data_dir, tmp_path / "rall", cores))
         shutil.rmtree(tmp_path / "naive", ignore_errors=True)
@@ -188,13 +193,14 @@ def main() -> None:
     print("ratios:")
     if "naive" in results:
         print(f"  naive / run (all cores)      {results['naive'] / results['all']:6.2f}  "
-              "(aim >= 4)")
+              "(aim >= 8)")
         print(f"  naive / run --jobs 1         {results['naive'] / results['jobs1']:6.2f}")
     print(f"  run --jobs 1 / floor         {results['jobs1'] / results['floor']:6.2f}  "
           "(aim <= 1.5)")
-    print(f"  ... --fresh-kernels / floor  {results['fresh1'] / results['floor']:6.2f}")
+    if "fresh1" in results:
+        print(f"  ... --fresh-kernels / floor  {results['fresh1'] / results['floor']:6.2f}")
     print(f"  run all cores / (floor/cores) {results['all'] / (results['floor'] / cores):5.2f}  "
-          "(aim <= 1.5)")
+          "(aim <= 1.3)")
 
 
 if __name__ == "__main__":

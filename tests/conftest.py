@@ -17,6 +17,16 @@ def real_data_dir() -> Path:
     return Path(os.environ.get("ANALYSIS_REAL_DATA", REPO.parent / "shared" / "real-data"))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that reads the real data must say so (``@pytest.mark.realdata``), so
+    ``-m "not realdata"`` deselects every one of them."""
+    unmarked = [item.nodeid for item in items
+                if "real_data" in getattr(item, "fixturenames", ()) and item.get_closest_marker("realdata") is None]
+    if unmarked:
+        raise pytest.UsageError("tests using the real_data fixture without @pytest.mark.realdata: "
+                                + ", ".join(unmarked))
+
+
 @pytest.fixture(scope="session")
 def real_data() -> Path:
     """The real-data folder; skips the test with the reason when it is absent."""

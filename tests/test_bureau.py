@@ -27,6 +27,7 @@ def cell_values_csv(path):
             for r in range(4, len(rows) - 1) for c, v in enumerate(rows[r]) if c > 0}
 
 
+@pytest.mark.realdata
 def test_all_31_csv_files_equal_their_cells(real_data):
     for path in province_files(real_data, "csv"):
         obs = read_bureau_table(path)
@@ -52,6 +53,7 @@ def _col(cell):
     return number - 1
 
 
+@pytest.mark.realdata
 def test_all_31_xls_files_equal_their_cells_and_the_csv(real_data):
     for path in province_files(real_data, "xls"):
         obs = read_bureau_table(path)
@@ -63,6 +65,7 @@ def test_all_31_xls_files_equal_their_cells_and_the_csv(real_data):
         np.testing.assert_array_equal(obs["value"].to_numpy(), twin["value"].to_numpy())
 
 
+@pytest.mark.realdata
 def test_values_checked_by_hand(real_data):
     beijing = read_bureau_table(real_data / "nbs-province-monthly" / "csv" / "北京.csv").set_index(
         ["indicator", "measure", "period"])["value"]
@@ -77,6 +80,7 @@ def test_values_checked_by_hand(real_data):
     assert row["region_code"].item() == "540000" and row["unit"].item() == "%"
 
 
+@pytest.mark.realdata
 def test_tidy_columns_and_types(real_data):
     obs = read_bureau_table(real_data / "nbs-province-monthly" / "csv" / "新疆维吾尔族自治区.csv")
     assert list(obs.columns) == ["region_code", "region_name", "indicator", "period", "frequency", "measure", "value",

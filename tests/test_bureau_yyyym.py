@@ -39,6 +39,7 @@ def test_bad_rows_name_the_row(tmp_path, text, where):
     assert str(path) in str(info.value)
 
 
+@pytest.mark.realdata
 def test_real_national_retail(real_data):
     series = read_yyyym_csv(real_data / "nbs-national-retail" / "retail_sales_cumulative.csv")
     assert series.index[0] == pd.Period("2000-01", "M")
@@ -56,6 +57,7 @@ def test_real_national_retail(real_data):
     assert series.attrs["unit"] == "亿元"
 
 
+@pytest.mark.realdata
 def test_real_festival_dates_match_package_table(real_data):
     real = read_festival_csv(real_data / "nbs-national-retail" / "lunar_new_year.csv")
     assert list(real.index) == list(range(2000, 2027))

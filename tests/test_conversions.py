@@ -109,6 +109,7 @@ def read_national_retail(folder):
     return pd.Series(table["value"].to_numpy(dtype=float), index=index)
 
 
+@pytest.mark.realdata
 def test_real_national_retail_monthly_from_ytd(real_data):
     ytd = read_national_retail(real_data)
     monthly = ytd_to_monthly_series(ytd)

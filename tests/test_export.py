@@ -39,6 +39,8 @@ def _notebook() -> nbformat.NotebookNode:
                       text="/home/analyst/q1/.venv/lib/x.py:3: UserWarning: noisy\n"),
         v4.new_output("display_data", data={"image/png": _png(), "text/plain": "<Figure>"}),
         v4.new_output("display_data", data={HEADLINE_MIMETYPE: {"rank": 1}}),
+        v4.new_output("display_data", data={HEADLINE_MIMETYPE: {"rank": 2}, "text/plain": "Headline(...)",
+                                            "text/html": '<div class="q1-headline">卡片</div>'}),
         v4.new_output("display_data", data={
             "text/html": "<p>数据目录 /home/analyst/q1/data/processed/observations.parquet</p>"}),
     ], execution_count=3)
@@ -74,6 +76,8 @@ def test_outputs_kept_and_noise_dropped(html: str):
     assert "一、总体情况" in html
     assert "UserWarning" not in html  # stderr dropped
     assert HEADLINE_MIMETYPE not in html and '"rank"' not in html
+    assert '<div class="q1-headline">卡片</div>' in html  # the box shown with the record stays
+    assert "Headline(...)" not in html
 
 
 def test_offline_images_embedded_no_scripts(html: str):

@@ -289,6 +289,7 @@ def test_inputs_not_modified():
     pd.testing.assert_frame_equal(data, before)
 
 
+@pytest.mark.realdata
 def test_real_provinces_add_up_to_the_national_release(real_data):
     """NBS 分省月度数据, 31 provinces: the country figure aggregated from them matches the
     national release for 2019年1-3月 (房地产开发投资 23803亿元, +11.8%)."""

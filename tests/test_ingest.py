@@ -129,6 +129,7 @@ def test_write_atomic_leaves_nothing_when_writing_fails(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["x.parquet"]
 
 
+@pytest.mark.realdata
 def test_real_province_tables_ingest(real_data, tmp_path):
     raw = tmp_path / "raw" / "bureau"
     raw.mkdir(parents=True)

@@ -70,6 +70,7 @@ def test_spring_festival_dates_known_years():
     assert dates.index.min() == 1990 and dates.index.max() == 2035
 
 
+@pytest.mark.realdata
 def test_spring_festival_dates_match_the_published_table(real_data):
     table = pd.read_csv(real_data / "nbs-national-retail" / "lunar_new_year.csv", parse_dates=["cny_date"])
     ours = spring_festival_dates()

@@ -165,6 +165,7 @@ def test_evidence_ties_follow_the_default_preference():
     assert out.loc[out["recommended"], "method"].tolist() == ["share_last"]
 
 
+@pytest.mark.realdata
 def test_real_national_retail_share_last_by_hand(real_data):
     from analysis.core.conversions import ytd_to_monthly_series
     from analysis.data.yyyym import read_yyyym_csv
@@ -207,7 +208,7 @@ def test_importing_the_briefing_libraries_does_not_import_statsmodels():
     import subprocess
     import sys
 
-    code = ("import sys; import analysis.report.headline, analysis.report.tables, analysis.projection.outlook, analysis.projection, analysis.gaps.table, analysis.report.charts; "
+    code = ("import sys; import analysis.report.headline, analysis.report.tables, analysis.report.context, analysis.report.blocks, analysis.projection.outlook, analysis.projection, analysis.gaps.table, analysis.report.charts; "
             "print(sorted(m for m in ('statsmodels', 'scipy.stats', 'scipy.signal') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

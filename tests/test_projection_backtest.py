@@ -76,6 +76,7 @@ def test_backtest_on_a_dask_client_matches_serial():
     pd.testing.assert_frame_equal(on_dask, backtest(panel, [2024, 2025], 3, methods=methods))
 
 
+@pytest.mark.realdata
 def test_recommended_follows_the_margin_rule_on_national_retail(real_data):
     """Each year's pick, redone by hand from accuracy() of the earlier years only."""
     from analysis.core.conversions import ytd_to_monthly_series

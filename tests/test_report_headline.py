@@ -71,7 +71,7 @@ def test_headline_html_escapes_and_colours():
     items = pd.DataFrame([{"indicator": "x", "label": "<b>指标</b>", "value": "1 & 2",
                            "status": "purple", "note": '"引号"'}])
     html = headline.headline_html(items)
-    assert "&lt;b&gt;指标&lt;/b&gt;" in html and "1 &amp; 2" in html and "&quot;引号&quot;" in html
+    assert "&lt;b&gt;指标&lt;/b&gt;" in html and "1 &amp; 2" in html and "&#34;引号&#34;" in html  # Jinja2 autoescape
     assert 'class="q1-card unknown"' in html and "#9e9e9e" in html
 
 
@@ -97,8 +97,7 @@ def test_gap_overview_worst_first_and_table_html_escaped():
     assert ">status<" not in html  # the colour key column is not shown
 
 
-def test_annual_outlook_on_a_constant_share_series():
-    pytest.importorskip("analysis.projection", reason="analysis.projection not merged yet")
+def _constant_share_city():
     periods = pd.period_range("2021-01", "2026-03", freq="M")
     # Every month 10 (Jan empty: Jan-Feb reported in February), so YTD(m) = 10 m.
     rows = [("A", "fai", p, "ytd_value", 10.0 * p.month if p.month > 1 else NAN, "亿元")
@@ -108,14 +107,47 @@ def test_annual_outlook_on_a_constant_share_series():
     targets = pd.DataFrame([("A", "fai", 2026, "annual", "ytd_value", 132.0)],
                            columns=["region_code", "indicator", "year", "horizon", "measure",
                                     "target"])
+    return obs, targets
+
+
+def test_annual_outlook_on_a_constant_share_series():
+    obs, targets = _constant_share_city()
     out = outlook.annual_outlook(obs, targets, "A", "fai", "2026-03")
-    proj = out["projection"].set_index("method")
+    proj = out.methods.set_index("method")
     assert proj.loc["share_last", "estimate"] == pytest.approx(120.0)  # 30 / (30/120)
-    assert out["target"] == 132.0
-    assert out["ytd"].tolist()[1:] == [20.0, 30.0]
-    assert len(out["last_year"]) == 12 and out["last_year"].iloc[-1] == 120.0
-    # 132 = 30 + 90 (1 + g)  ->  g = 13.33%
-    assert out["pace"]["required_growth_pct"].iloc[0] == pytest.approx(100 * (102 / 90 - 1))
+    assert out.recommended["method"] == "share_last" and out.estimate == pytest.approx(120.0)
+    assert out.target == 132.0 and out.has_target
+    assert out.ytd.tolist()[1:] == [20.0, 30.0]
+    assert len(out.last_year) == 12 and out.last_year.iloc[-1] == 120.0
+    # 132 = 30 + 90 (1 + g)  ->  g = 13.33%; YTD growth so far 30 / 30 - 1 = 0
+    assert out.required_growth_pct == pytest.approx(100 * (102 / 90 - 1))
+    assert out.growth_so_far_pct == pytest.approx(0.0)
+    assert out.pace_sentence() == "完成全年目标，4-12月需同比增长13.3%（1-3月为0.0%）。"
+    assert out.title == "固定资产投资（亿元）" and out.name == "固定资产投资"
+    assert out.table_zh().loc[out.table_zh()["推荐"] == "是", "方法"].tolist() == ["上年占比法"]
+    assert repr(out).startswith("AnnualOutlook(A fai 2026-03: share_last 120.0 [")
+
+
+def test_annual_outlook_without_target_or_levels():
+    obs, _ = _constant_share_city()
+    out = outlook.annual_outlook(obs, None, "A", "fai", "2026-03", recommended_only=True)
+    assert len(out.methods) == 1 and out.recommended["method"] == "share_last"
+    assert not out.has_target and np.isnan(out.required_growth_pct) and out.pace_sentence() is None
+    none = outlook.annual_outlook(obs, None, "B", "fai", "2026-03")  # no rows for county B
+    assert none.unit == "" and none.ytd.empty and np.isnan(none.estimate)
+
+
+def test_annual_outlook_takes_a_ready_projection_table():
+    # e.g. the county's rows of a panel projection: used as given, nothing is fitted
+    obs, targets = _constant_share_city()
+    ready = pd.DataFrame({"method": ["share_shrunk", "stl"], "estimate": [118.0, 125.0],
+                          "lower": [110.0, 111.0], "upper": [126.0, 139.0],
+                          "implied_q1_share": [30 / 118, 30 / 125], "note": ["", ""],
+                          "recommended": [False, True]})
+    out = outlook.annual_outlook(obs, targets, "A", "fai", "2026-03", projection=ready)
+    assert out.methods is ready
+    assert out.recommended["method"] == "stl" and out.interval == (111.0, 139.0)
+    assert out.required_growth_pct == pytest.approx(100 * (102 / 90 - 1))  # the pace is still computed
 
 
 def test_projection_overview_is_a_chinese_table_of_every_method():

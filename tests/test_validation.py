@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis.data.readers import read_bureau_table
 from analysis.data.validation import (
@@ -70,6 +71,7 @@ def test_validate_reports_masked_and_unknown(tmp_path):
     assert np.isnan(obs["value"].iloc[0])
 
 
+@pytest.mark.realdata
 def test_real_data_findings(real_data):
     obs = pd.concat([read_bureau_table(p) for p in sorted((real_data / "nbs-province-monthly" / "csv").glob("*.csv"))])
     found = validate_observations(obs)

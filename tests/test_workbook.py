@@ -250,7 +250,7 @@ def test_outlook_sheet_uses_the_recommended_projection(book, sample):
     out = annual_outlook(data["observations"][data["observations"]["region_code"] == "990102"],
                          data["targets"], "990102", "fai", AS_OF, 0.30, data.get("backtest"),
                          recommended_only=True)
-    best, pace = out["projection"].iloc[0], out["pace"].iloc[0]
+    best, pace = out.recommended, out.pace.iloc[0]
     assert row["全年推算"] == rounded(best["estimate"], 1) and row["80%区间下限"] == rounded(best["lower"], 1)
     assert row["隐含1-3月占全年比重"] == pytest.approx(rounded(100 * best["implied_q1_share"], 1) / 100)
     assert row["假定占比"] == 0.3 and row["全年目标"] == 380.1 and row["1-3月累计"] == 84.0

@@ -1,38 +1,19 @@
 """``reports/<as-of>/index.html``: one row per county, sorted by rank, linking its notes.
 
-Built from the manifest alone (so a resumed run lists earlier jobs too). Self-contained:
-inline CSS, no scripts, relative links. Every string that comes from data (region names,
-indicator labels, figures, error messages) is HTML-escaped. A note made from other data
+Built from the manifest alone (so a resumed run lists earlier jobs too) through the template
+``analysis/report/templates/html/index.html.j2``. Self-contained: inline CSS, no scripts,
+relative links. Every string that comes from data (region names, indicator labels, figures,
+error messages) is HTML-escaped by the template's autoescape. A note made from other data
 than the latest run's is marked stale (旧数据), with a line saying how many there are and
 how to refresh them, so the page never passes off two data sets as one.
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from analysis.gaps.status import STATUS_COLOURS
-
-_CSS = """
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
-       color: #1f1f1f; margin: 0; }
-main { max-width: 1100px; margin: 0 auto; padding: 16px; }
-h1 { font-size: 1.5rem; margin: 0.2rem 0; } p.meta { color: #5f6368; margin: 0 0 1rem; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
-th, td { border-bottom: 1px solid #d9d9d9; padding: 6px 8px; text-align: left;
-         vertical-align: top; }
-th, td.name, td.links { white-space: nowrap; }
-td.fig small { white-space: normal; min-width: 9em; }
-thead th { border-bottom: 2px solid #1f1f1f; }
-td.fig { white-space: nowrap; } td.fig small { color: #5f6368; display: block; }
-.dot { display: inline-block; width: 0.7em; height: 0.7em; border-radius: 50%;
-       margin-right: 4px; }
-a.failed { color: #c62828; font-weight: bold; }
-a.stale { color: #8d6e00; } p.stale { color: #8d6e00; font-weight: bold; }
-.errors { font-size: 0.85rem; color: #c62828; }
-@page { size: A4 landscape; margin: 12mm; }
-"""
+from analysis.report.render import render
 
 
 def _status(value: object) -> str:
@@ -63,7 +44,7 @@ def stale_jobs(state: dict[str, Any]) -> list[str]:
 
 
 def render_index(state: dict[str, Any]) -> str:
-    """HTML text of the index page for a manifest ``state``."""
+    """HTML text of the index page for a manifest ``state`` (template ``html/index.html.j2``)."""
     stale = set(stale_jobs(state))
     regions = _regions(state.get("jobs", {}))
     labels: list[str] = []
@@ -71,78 +52,52 @@ def render_index(state: dict[str, Any]) -> str:
         for item in (region["headline"] or {}).get("items", []):
             if item["label"] not in labels:
                 labels.append(item["label"])
-    as_of = escape(str(state.get("as_of", "")))
-    city = escape(str(state.get("city_name", "")))
-    head = "".join(f"<th>{escape(label)}</th>" for label in labels)
-    rows = [_row(region, labels, stale) for region in regions]
-    failed = [e for e in state.get("jobs", {}).values() if e.get("status") != "ok"]
-    errors = "".join(
-        f"<li>{escape(e['region_code'])} {escape(e.get('region_name', ''))} "
-        f"{escape(e['notebook'])}: {escape(_error_text(e.get('error')))}</li>" for e in failed)
-    return (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<title>{city}开门红简报索引（{as_of}）</title>\n<style>{_CSS}</style>\n</head>\n<body><main>\n"
-        f"<h1>{city}开门红简报索引（{as_of}）</h1>\n"
-        f"<p class=\"meta\">{len(regions)}个县区，数据截至{as_of}；{escape(_delivery_text(state))}"
-        f"程序版本 {escape(str(state.get('package_version', '')))}</p>\n"
-        + (f"<p class=\"stale\">{len(stale)}份简报基于旧数据（标注“旧数据”），请运行 q1brief run --resume 更新。</p>\n"
-           if stale else "")
-        + _workbook_links(state.get("workbooks", {}))
-        + f"<table>\n<thead><tr><th>排名</th><th>县区</th>{head}<th>简报</th></tr></thead>\n"
-        f"<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
-        + (f"<h2>失败的任务</h2>\n<ul class=\"errors\">{errors}</ul>\n" if failed else "")
-        + "</main></body>\n</html>\n"
-    )
+    failed = [{"code": e["region_code"], "name": e.get("region_name", ""), "notebook": e["notebook"],
+               "error": _error_text(e.get("error"))}
+              for e in state.get("jobs", {}).values() if e.get("status") != "ok"]
+    return render("html/index.html.j2", as_of=str(state.get("as_of", "")), city=str(state.get("city_name", "")),
+                  package_version=str(state.get("package_version", "")), labels=labels,
+                  delivery=_delivery_text(state), stale=len(stale),
+                  workbooks=_workbook_links(state.get("workbooks", {})),
+                  regions=[_row(region, labels, stale) for region in regions], failed=failed)
 
 
-def _row(region: dict[str, Any], labels: list[str], stale: set[str]) -> str:
+def _row(region: dict[str, Any], labels: list[str], stale: set[str]) -> dict[str, Any]:
+    """What the template shows of one region: rank, name, one cell per label, the links
+    (a link to a note made from older data is marked ``stale``)."""
     items = {i["label"]: i for i in (region["headline"] or {}).get("items", [])}
-    cells = []
+    cells: list[dict[str, str] | None] = []
     for label in labels:
         item = items.get(label)
-        if item is None:
-            cells.append("<td class=\"fig\">—</td>")
-            continue
-        status = _status(item.get("status"))
-        cells.append(
-            f"<td class=\"fig status-{status}\"><span class=\"dot\" "
-            f"style=\"background:{STATUS_COLOURS[status]}\"></span>{escape(item['value'])}"
-            f"<small>{escape(item.get('note', ''))}</small></td>")
+        status = _status(item.get("status")) if item is not None else "unknown"
+        cells.append(None if item is None else {
+            "status": status, "colour": STATUS_COLOURS[status], "value": item["value"],
+            "note": item.get("note", "")})
     links = []
     for entry in region["jobs"]:
-        name = escape(entry.get("label") or entry["notebook"])
         html = entry.get("outputs", {}).get("html")
-        if entry.get("status") == "ok" and html and f"{entry['region_code']}/{entry['notebook']}" in stale:
-            links.append(f"<a class=\"stale\" href=\"{escape(html)}\">{name}（旧数据）</a>")
-        elif entry.get("status") == "ok" and html:
-            links.append(f"<a href=\"{escape(html)}\">{name}</a>")
-        else:
-            links.append(f"<a class=\"failed\" title=\"{escape(_error_text(entry.get('error')))}\""
-                         f">{name}（失败）</a>")
-    rank = str(region["rank"]) if region["rank"] is not None else "—"
-    return (f"<tr><td>{rank}</td><td class=\"name\">{escape(region['name'])}<br><small>"
-            f"{escape(region['code'])}</small></td>{''.join(cells)}"
-            f"<td class=\"links\">{'<br>'.join(links)}</td></tr>\n")
+        links.append({"name": entry.get("label") or entry["notebook"],
+                      "href": html if entry.get("status") == "ok" and html else None,
+                      "stale": f"{entry['region_code']}/{entry['notebook']}" in stale,
+                      "error": _error_text(entry.get("error"))})
+    return {"rank": str(region["rank"]) if region["rank"] is not None else "—",
+            "name": region["name"], "code": region["code"], "cells": cells, "links": links}
 
 
 def _delivery_text(state: dict[str, Any]) -> str:
+    """The delivery the run's data came from (``数据批次…入库（指纹…）；``), or ''."""
     delivery = state.get("delivery") or {}
     if not delivery.get("fingerprint"):
         return ""
     return f"数据批次{str(delivery.get('ingested_at', ''))[:10]}入库（指纹{str(delivery['fingerprint'])[:12]}）；"
 
 
-def _workbook_links(books: dict[str, dict[str, Any]]) -> str:
-    """A line linking each city's Excel workbook (or saying why it failed)."""
-    links = []
-    for entry in sorted(books.values(), key=lambda e: e["city_code"]):
-        name = escape(f"{entry.get('city_name', '')}{entry.get('label', '表格')}")
-        if entry.get("status") == "ok":
-            links.append(f"<a class=\"tables\" href=\"{escape(entry['path'])}\">{name}</a>")
-        else:
-            links.append(f"<a class=\"failed\" title=\"{escape(_error_text(entry.get('error')))}\""
-                         f">{name}（失败）</a>")
-    return f"<p class=\"meta\">{'　'.join(links)}</p>\n" if links else ""
+def _workbook_links(books: dict[str, dict[str, Any]]) -> list[dict[str, str | None]]:
+    """A link to each city's Excel workbook (or, failed, why), for the line above the table."""
+    return [{"name": f"{entry.get('city_name', '')}{entry.get('label', '表格')}",
+             "href": entry["path"] if entry.get("status") == "ok" else None,
+             "error": _error_text(entry.get("error"))}
+            for entry in sorted(books.values(), key=lambda e: e["city_code"])]
 
 
 def _error_text(error: dict[str, Any] | None) -> str:

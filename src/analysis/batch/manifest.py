@@ -9,7 +9,8 @@ what it was made from is what the run would use now (:func:`stale_reasons`).
 
 Each finished job is merged into the manifest on disk (read, update one entry, write
 atomically) while the run holds the reports folder's lock, so a killed run keeps what
-finished and no update of another run is lost.
+finished and no update of another run is lost. The data fingerprint is
+:func:`analysis.data.processed.fingerprint` (re-exported here).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.atomic import write_text
-from analysis.data.delivery import data_fingerprint
+from analysis.data.processed import fingerprint as data_fingerprint
 
 __all__ = ["MANIFEST_NAME", "data_fingerprint", "is_done", "load_manifest", "merge_job", "save_manifest",
            "stale_reasons"]

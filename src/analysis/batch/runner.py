@@ -25,19 +25,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pandas as pd
 from filelock import FileLock, Timeout
 
 from analysis import __version__
-from analysis.batch import index, manifest, tables
+from analysis.batch import index, manifest, notebooks, tables
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.core.atomic import remove_stale_temp_files, write_text
-from analysis.core.periods import as_of_month, ytd_label
+from analysis.core.errors import DataError
+from analysis.core.periods import as_of_month, as_period
 from analysis.data import processed
 from analysis.data.delivery import read_delivery, sha256_bytes
+from analysis.data.processed import ProcessedTables
+from analysis.report.city import city_tables, save_city_tables
+from analysis.report.methods import note_title
 
 LOCK_NAME = ".q1brief-run.lock"
 
+CONTEXT_DIR = "context"  # reports/<as-of>/context/: the city's tables, computed once per batch
 NOTEBOOK_TITLES = {
     "01_indicators": "主要指标走势",
     "02_gap_analysis": "差距分析",
@@ -132,15 +138,16 @@ def select_regions(regions: pd.DataFrame, codes: list[str] | None) -> list[tuple
 
 
 def select_notebooks(notebook_dir: Path, names: list[str] | None) -> list[Path]:
-    """Notebook files in reading order; ``names`` may be stems, file names or number prefixes."""
-    available = sorted(Path(notebook_dir).glob("[0-9]*.ipynb"))
+    """Notebook files in reading order (see :func:`analysis.batch.notebooks.notebook_paths`);
+    ``names`` may be stems, file names or number prefixes."""
+    available = notebooks.notebook_paths(notebook_dir)
     if not available:
         raise FileNotFoundError(f"no notebooks found in {notebook_dir}")
     if names is None:
         return available
     chosen = []
     for name in names:
-        stem = name.removesuffix(".ipynb")
+        stem = name.removesuffix(".ipynb").removesuffix(".py")
         hits = [p for p in available if p.stem == stem or p.stem.split("_")[0] == stem]
         if len(hits) != 1:
             known = ", ".join(p.stem for p in available)
@@ -161,10 +168,47 @@ def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path]) -> list[Job
 
 def title_for(job: Job, as_of: str) -> tuple[str, str]:
     """Page title and subtitle, e.g. ("东城县开门红简报（2026年1-3月）", "数据截至2026年3月")."""
-    period = pd.Period(as_of, freq="M")
+    period = as_period(as_of)
     what = NOTEBOOK_TITLES.get(job.notebook, job.notebook)
-    return (f"{job.region_name}{what}（{period.year}年{ytd_label(period)}）",
-            f"数据截至{period.year}年{period.month}月")
+    return note_title(job.region_name, what, period), f"数据截至{period.year}年{period.month}月"
+
+
+def write_city_context(config: RunConfig, data_dir: Path, out_dir: Path, fingerprint: str) -> Path | None:
+    """Compute the city's tables once for the batch and write them to ``out_dir/context``;
+    None when they cannot be computed (each notebook then meets the problem, and reports it,
+    itself)."""
+    data = ProcessedTables(data_dir)
+    try:
+        tables = city_tables(data, config.as_of)  # with the notebooks' note_options(data)
+    except (DataError, KeyError, ValueError):
+        return None
+    return save_city_tables(tables, (out_dir / CONTEXT_DIR).resolve(), fingerprint, data.settings)
+
+
+def job_specs(config: RunConfig, todo: list[Job], *, chosen: dict[str, Path],
+              sources: dict[str, nbformat.NotebookNode], made_from: dict[str, dict[str, Any]], fingerprint: str,
+              data_dir: Path, out_dir: Path, root: Path) -> list[JobSpec]:
+    """What each worker needs for the jobs ``todo``: the notebook (``sources``: checked pairs,
+    see :mod:`analysis.batch.notebooks`), the parameters ``made_from`` records and the note's
+    titles. Notebooks that take ``context_dir`` get the city's tables, written once here for
+    the whole batch (a cache of the data of ``fingerprint``, checked against it by the
+    notebook, so not part of what a job is made from). Paths are relative to ``root``, where
+    the notebooks run."""
+    takes_context = {stem for stem, nb in sources.items() if notebooks.declares_parameter(nb, "context_dir")}
+    context_dir = (write_city_context(config, data_dir, out_dir, fingerprint)
+                   if takes_context & {job.notebook for job in todo} else None)
+    local_paths = tuple(str(p) for p in {data_dir, root, Path(sys.prefix), Path.home(),
+                                         Path(config.notebook_dir).resolve()})
+    specs = []
+    for job in todo:
+        extra = ({"context_dir": relative_to(context_dir, root)}
+                 if context_dir and job.notebook in takes_context else {})
+        specs.append(JobSpec(job, nbformat.writes(sources[job.notebook]),
+                             {**made_from[job.key]["parameters"], **extra}, *title_for(job, config.as_of),
+                             config.cell_timeout, local_paths, reuse_kernel=not config.fresh_kernels, cwd=str(root),
+                             input_path=relative_to(chosen[job.notebook], root),
+                             output_path=f"{job.region_code}/{job.notebook}.ipynb"))
+    return specs
 
 
 def run_batch(
@@ -186,32 +230,33 @@ def run_batch(
     settings = processed.read_settings(data_dir)
     share = settings.stated_q1_share if config.share_assumption is None else config.share_assumption
     config = replace(config, share_assumption=share)  # the notebooks and the workbook state the same share
-    notebooks = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
+    chosen = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
+    sources = {stem: notebooks.read_notebook(path) for stem, path in chosen.items()}  # a pair out of step stops here
     out_dir = Path(config.out) / config.as_of
     out_dir.mkdir(parents=True, exist_ok=True)
     with run_lock(out_dir, config.wait):
-        return _run_locked(config, root, data_dir, region_table, regions, notebooks, out_dir, progress, on_plan,
-                           settings.city_name or city_name(region_table))
+        return _run_locked(config, root, data_dir, region_table, regions, chosen, sources, out_dir, progress,
+                           on_plan, settings.city_name or city_name(region_table))
 
 
 def _run_locked(config: RunConfig, root: Path, data_dir: Path, region_table: pd.DataFrame,
-                regions: list[tuple[str, str]], notebooks: dict[str, Path], out_dir: Path,
-                progress: Callable[[int], Any] | None, on_plan: Callable[[int], Any] | None,
+                regions: list[tuple[str, str]], chosen: dict[str, Path], sources: dict[str, nbformat.NotebookNode],
+                out_dir: Path, progress: Callable[[int], Any] | None, on_plan: Callable[[int], Any] | None,
                 city: str) -> RunSummary:
     remove_stale_temp_files(out_dir)
     manifest_path = out_dir / manifest.MANIFEST_NAME
     state = manifest.load_manifest(manifest_path)
     summary = RunSummary(out_dir / "index.html", manifest_path)
     fingerprint = manifest.data_fingerprint(data_dir)
-    texts = {stem: path.read_text(encoding="utf-8") for stem, path in notebooks.items()}
     params = {"as_of": config.as_of, "data_dir": relative_to(data_dir, root),
               "share_assumption": config.share_assumption, "lang": config.lang}
+    notebook_sha = {stem: sha256_bytes(nbformat.writes(nb).encode("utf-8")) for stem, nb in sources.items()}
     made_from = {job.key: {"data_fingerprint": fingerprint["sha256"], "package_version": __version__,
-                           "notebook_sha256": sha256_bytes(texts[job.notebook].encode("utf-8")),
+                           "notebook_sha256": notebook_sha[job.notebook],
                            "parameters": {"region_code": job.region_code, **params}}
-                 for job in plan_jobs(regions, list(notebooks.values()))}
+                 for job in plan_jobs(regions, list(chosen.values()))}
     todo = []
-    for job in plan_jobs(regions, list(notebooks.values())):
+    for job in plan_jobs(regions, list(chosen.values())):
         entry = state["jobs"].get(job.key)
         if config.resume and manifest.is_done(entry, out_dir, made_from[job.key]):
             summary.skipped.append(job.key)
@@ -223,13 +268,8 @@ def _run_locked(config: RunConfig, root: Path, data_dir: Path, region_table: pd.
     run = {"as_of": config.as_of, "package_version": __version__, "data_fingerprint": fingerprint,
            "data_dir": params["data_dir"], "city_name": city,
            "delivery": {k: delivery.get(k) for k in ("fingerprint", "ingested_at", "latest_period")}}
-    local_paths = tuple(str(p) for p in {data_dir, root, Path(sys.prefix), Path.home(),
-                                         Path(config.notebook_dir).resolve()})
-    specs = [JobSpec(job, texts[job.notebook], made_from[job.key]["parameters"], *title_for(job, config.as_of),
-                     config.cell_timeout, local_paths, reuse_kernel=not config.fresh_kernels, cwd=str(root),
-                     input_path=relative_to(notebooks[job.notebook], root),
-                     output_path=f"{job.region_code}/{job.notebook}.ipynb")
-             for job in todo]
+    specs = job_specs(config, todo, chosen=chosen, sources=sources, made_from=made_from,
+                      fingerprint=fingerprint["sha256"], data_dir=data_dir, out_dir=out_dir, root=root)
     jobs_by_key = {job.key: job for job in todo}
     if on_plan is not None:
         on_plan(len(todo))

@@ -26,7 +26,7 @@ from typing import Any
 
 import nbformat
 
-from analysis.batch import kernels
+from analysis.batch import engine, kernels
 from analysis.report import export
 from analysis.report.headline import HEADLINE_MIMETYPE
 
@@ -115,6 +115,7 @@ def _execute(spec: JobSpec) -> JobResult:
                 execution_timeout=math.ceil(spec.cell_timeout) if spec.cell_timeout else None,
                 start_timeout=120,
                 shutdown_kernel="immediate",  # a fresh kernel's outputs are all in by then
+                engine_name=engine.ENGINE_NAME,  # writes the output file once, not after every cell
                 **warm,
             )
             kernel_idle = True

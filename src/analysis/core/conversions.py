@@ -1,6 +1,6 @@
 """Year-to-date <-> monthly, quarterly and annual figures, and growth from levels.
 
-Conventions (DESIGN.md): bureau figures are year-to-date (YTD). January is usually not
+Conventions of the bureau's tables (docs/data-formats.md): figures are year-to-date (YTD). January is usually not
 released on its own; February's YTD figure covers 1-2月. Monthly values are differences
 of YTD values within a year, and **February's monthly value is the combined Jan-Feb
 value when January is missing** (January stays NaN: one combined period). Nothing is

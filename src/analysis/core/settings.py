@@ -22,6 +22,10 @@ STATED_Q1_SHARE = 0.30
 INTERVAL_LEVEL = 0.80
 # The indicators of the headline box, the index page and the overall rank, in this order.
 HEADLINE_INDICATORS = ("iva", "fai", "retail", "tech_invest", "ind_output", "electricity")
+# The flow indicators the projection notebook projects to the year end, in this order, and
+# the one the leader's briefing shows (固定资产投资: the speech's first concern).
+OUTLOOK_INDICATORS = ("fai", "retail", "ind_output", "electricity")
+BRIEFING_OUTLOOK = "fai"
 STATUSES = ("green", "amber", "red", "unknown")
 
 

@@ -42,17 +42,6 @@ def combine(hashes: Mapping[str, str]) -> str:
     return sha256_bytes("".join(f"{k}:{hashes[k]}\n" for k in sorted(hashes)).encode())
 
 
-def data_fingerprint(data_dir: Path, patterns: tuple[str, ...] = ("*.parquet", "settings.json")) -> dict[str, Any]:
-    """SHA-256 of each data file matching ``patterns`` (the tables, and the city's settings
-    they are read with) and of the set as a whole.
-
-    The batch runner stores it per job: a job made from other data is stale.
-    """
-    paths = sorted({p for pattern in patterns for p in Path(data_dir).glob(pattern)})
-    files = {path.name: sha256_file(path) for path in paths}
-    return {"sha256": combine(files), "files": files}
-
-
 def delivery_record(
     table_hashes: Mapping[str, str],
     raw_dir: Path,

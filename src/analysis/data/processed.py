@@ -1,24 +1,30 @@
 """Read the tidy tables ``q1brief ingest`` wrote to ``data/processed/`` (Parquet).
 
-Notebooks start here. :func:`read_processed` returns the frames with the dtypes of
-``docs/data-formats.md`` (codes as str, ``period`` as ``Period[M]``, the catalogue indexed
-by code with ``aliases``/``forms`` as tuples); :func:`read_catalogue` and
-:func:`read_settings` give the city's effective indicator catalogue and settings (the
+The notebooks' context (:mod:`analysis.report.context`) starts here. :func:`read_processed`
+returns the frames with the dtypes of ``docs/data-formats.md`` (codes as str, ``period`` as
+``Period[M]``, the catalogue indexed by code with ``aliases``/``forms`` as tuples);
+:class:`ProcessedTables` reads them one by one when first needed; :func:`read_catalogue`
+and :func:`read_settings` give the city's effective indicator catalogue and settings (the
 packaged ones for a folder made before they were written); :func:`require_region` fails
 early with a clear :class:`DataError` when a region has no observations, so a batch run
-reports "no data for 990103" instead of an obscure error in a chart cell.
+reports "no data for 990103" instead of an obscure error in a chart cell; :func:`fingerprint`
+hashes the folder, so a batch and its per-batch tables can tell that the data they were
+made from is the data there now.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis.core.catalog import indicators, prepare_catalogue
 from analysis.core.errors import DataError
 from analysis.core.settings import Settings
+from analysis.data.delivery import combine, sha256_file
 
 TABLES = ("observations", "regions", "targets", "projects", "township_weekly", "catalogue", "sources")
 SETTINGS_NAME = "settings.json"
@@ -88,3 +94,49 @@ def require_region(obs: pd.DataFrame, regions: pd.DataFrame, region_code: str) -
         raise DataError(f"no observations for region {region_code} ({match.iloc[0]['name']})",
                         location=str(region_code), expected="bureau tables with this region's rows")
     return match.iloc[0]
+
+
+def fingerprint(data_dir: Path, patterns: tuple[str, ...] = ("*.parquet", SETTINGS_NAME)) -> dict[str, Any]:
+    """SHA-256 of each processed file matching ``patterns`` (the tables, and the city's
+    settings they are read with; sorted by name) and of the set as a whole.
+
+    The combined hash is :func:`analysis.data.delivery.combine` (sha256 over ``name:sha256\\n``
+    lines), so renaming, adding or changing any file changes it (the backtest cache too: a
+    projection made from another cache is another note). Right after an ingest it equals
+    the fingerprint ``delivery.json`` records.
+    """
+    paths = sorted({p for pattern in patterns for p in Path(data_dir).glob(pattern)})
+    files = {path.name: sha256_file(path) for path in paths}
+    return {"sha256": combine(files), "files": files}
+
+
+class ProcessedTables(Mapping[str, pd.DataFrame]):
+    """The processed tables of ``data_dir`` by name, each read on first use (absent: KeyError).
+
+    A notebook reads only the tables it shows; :func:`read_processed` reads a fixed list.
+    """
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.data_dir = Path(data_dir)
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            frames = read_processed(self.data_dir, (name,))
+            if name not in frames:
+                raise KeyError(name)
+            self._frames[name] = frames[name]
+        return self._frames[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(p.stem for p in self.data_dir.glob("*.parquet")))
+
+    def __len__(self) -> int:
+        return len(list(self))
+
+    @property
+    def settings(self) -> Settings:
+        """The folder's settings (:func:`read_settings`)."""
+        if "_settings" not in self.__dict__:
+            self.__dict__["_settings"] = read_settings(self.data_dir)
+        return self.__dict__["_settings"]

@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib import font_manager, rcParams
 from matplotlib.figure import Figure
 
+from analysis.core.periods import as_period
 from analysis.gaps.status import STATUS_COLOURS
 
 FONT_PACKAGE = "mplfonts"
@@ -122,7 +123,7 @@ def indicator_chart(
     """
     rows = obs[(obs["indicator"] == indicator) & (obs["measure"] == measure)]
     if start is not None:
-        rows = rows[rows["period"] >= pd.Period(start, freq="M")]
+        rows = rows[rows["period"] >= as_period(start)]
     wide = rows.pivot_table(index="period", columns="region_code", values="value", aggfunc="first")
     wide = wide.sort_index()
     names = rows.drop_duplicates("region_code").set_index("region_code")["region_name"]

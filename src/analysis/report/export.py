@@ -37,18 +37,24 @@ def template_dir() -> Path:
 
 class CleanOutputsPreprocessor(Preprocessor):
     """Drop output a reader should not see: stderr (warnings carry local paths) and the
-    headline JSON the batch runner reads for the index page."""
+    headline JSON the batch runner reads for the index page (the box shown beside it in
+    the same output stays)."""
 
     def preprocess_cell(self, cell, resources, index):  # type: ignore[override]
         if cell.get("cell_type") == "code":
-            cell.outputs = [out for out in cell.get("outputs", []) if _keep(out)]
+            cell.outputs = [out for out in map(_cleaned, cell.get("outputs", [])) if out is not None]
         return cell, resources
 
 
-def _keep(output: dict) -> bool:
+def _cleaned(output: dict) -> dict | None:
+    """The output without the headline record; None when nothing for a reader is left."""
     if output.get("output_type") == "stream" and output.get("name") == "stderr":
-        return False
-    return HEADLINE_MIMETYPE not in output.get("data", {})
+        return None
+    data = output.get("data", {})
+    if HEADLINE_MIMETYPE not in data:
+        return output
+    rest = {k: v for k, v in data.items() if k not in (HEADLINE_MIMETYPE, "text/plain")}
+    return nbformat.from_dict({**output, "data": rest}) if rest else None
 
 
 @cache

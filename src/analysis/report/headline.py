@@ -11,7 +11,6 @@ and the HTML export hides.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from analysis.core import catalog
 from analysis.core.formatting import unit_text
 from analysis.core.settings import HEADLINE_INDICATORS
 from analysis.gaps.status import STATUS_COLOURS, STATUSES
+from analysis.report.render import render
 
 HEADLINE_MIMETYPE = "application/vnd.q1brief.headline+json"
 
@@ -116,15 +116,9 @@ def headline_html(items: pd.DataFrame) -> str:
     cards = []
     for item in items.itertuples(index=False):
         status = item.status if item.status in STATUSES else "unknown"
-        colour = STATUS_COLOURS[status]
-        cards.append(
-            f'<div class="q1-card {status}" style="border-top-color:{colour}">'
-            f'<div class="label">{escape(str(item.label))}</div>'
-            f'<div class="value status-{status}" style="color:{colour}">'
-            f'{escape(str(item.value))}</div>'
-            f'<div class="note">{escape(str(item.note))}</div></div>'
-        )
-    return f'<div class="q1-headline">{"".join(cards)}</div>'
+        cards.append({"status": status, "colour": STATUS_COLOURS[status], "label": str(item.label),
+                      "value": str(item.value), "note": str(item.note)})
+    return render("html/headline.html.j2", cards=cards)
 
 
 def headline_payload(

@@ -37,6 +37,13 @@ from analysis.core.formatting import (
 from analysis.core.periods import as_day
 from analysis.gaps import lagging_list
 
+# The bold lead of each paragraph in a note (sections of analysis.core.catalog.SECTIONS, then 短板).
+SECTION_LEADS = {
+    "zh": {"overall": "总体：", "industry": "工业：", "investment": "投资：", "consumption": "消费：",
+           "projects": "项目：", "shortfalls": "短板："},
+    "en": {"overall": "Overall: ", "industry": "Industry: ", "investment": "Investment: ",
+           "consumption": "Consumption: ", "projects": "Projects: ", "shortfalls": "Shortfalls: "},
+}
 _REF = {
     "zh": {"city": "全市平均", "peers": "全市", "peers_all": "所有县（市、区）", "schedule": "时序进度",
            "annual": "年度目标", "q1": "一季度目标"},
@@ -362,3 +369,19 @@ def narratives(
         for section, text in county_narrative(own, code, lang, cat, extra.get(code)).items()
     ]
     return pd.DataFrame(rows, columns=["region_code", "region_name", "section", "text"])
+
+
+def pace_sentence(required_growth_pct: float, growth_so_far_pct: float, period: pd.Period,
+                  lang: str = "zh") -> str:
+    """倒排 sentence: the growth the months after ``period`` need for the annual target,
+    beside the YTD growth so far (both in %, from :func:`analysis.projection.required_pace`)."""
+    m = period.month
+    if not _ok(required_growth_pct) or not math.isfinite(required_growth_pct):
+        return (f"完成全年目标所需的{m + 1}-12月增速无法测算（上年同期或本年累计数据不全）。" if lang == "zh"
+                else f"The growth months {m + 1}-12 need for the annual target cannot be computed "
+                     "(last year's months or this year's YTD value missing).")
+    so_far = f"{growth_so_far_pct:.1f}%" if _ok(growth_so_far_pct) else ("—" if lang == "zh" else "n/a")
+    if lang == "zh":
+        return f"完成全年目标，{m + 1}-12月需同比增长{required_growth_pct:.1f}%（1-{m}月为{so_far}）。"
+    return (f"To reach the annual target, months {m + 1}-12 must grow {required_growth_pct:.1f}% "
+            f"year on year (months 1-{m}: {so_far}).")

@@ -1,4 +1,4 @@
-"""Display tables of the notes: the gap overview, projection overview and escaped HTML tables.
+"""Display tables of the notes (gap, 短板, projection, latest figures) and their HTML.
 
 Every cell is text formatted by :mod:`analysis.core.formatting`; the status key stays in a
 column so the HTML (and later Word/Excel) renderers can colour the row.
@@ -6,15 +6,16 @@ column so the HTML (and later Word/Excel) renderers can colour the row.
 
 from __future__ import annotations
 
-from html import escape
-
 import numpy as np
 import pandas as pd
 
 from analysis.core import catalog
-from analysis.gaps.status import STATUS_COLOURS, STATUSES
+from analysis.gaps.status import STATUS_COLOURS, STATUSES, StatusThresholds, comparison_status
+from analysis.report.render import render
 
 STATUS_NAMES = {"green": "正常", "amber": "关注", "red": "落后", "unknown": "无数据"}
+# The gaps a bar chart can show: growth against the city, completion against 时序进度.
+GAP_BASES = {"city": "gap_to_city_pp", "schedule": "gap_to_schedule_pp"}
 
 
 def _num(x: float, digits: int = 1) -> str:
@@ -53,19 +54,12 @@ def table_html(frame: pd.DataFrame, status: str | None = "status") -> str:
     """An HTML table of ``frame`` (every cell and header escaped); when ``status`` names a
     column, each row gets the class ``status-<value>`` and that column is not shown."""
     shown = [c for c in frame.columns if c != status]
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in shown)
-    body = []
-    for _, row in frame.iterrows():
-        cls, style = "", ""
-        if status in frame.columns:
-            key = row[status] if row[status] in STATUSES else "unknown"
-            cls, style = f' class="status-{key}"', f' style="color:{STATUS_COLOURS[key]}"'
-        cells = [f"<td>{escape(str(row[c]))}</td>" for c in shown]
-        if style and cells:  # the last cell (the status word) in the status colour
-            cells[-1] = f"<td{style}><b>{escape(str(row[shown[-1]]))}</b></td>"
-        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    return (f'<table class="q1-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table>")
+    coloured = status is not None and status in frame.columns
+    keys = [k if k in STATUSES else "unknown" for k in frame[status]] if coloured else [None] * len(frame)
+    rows = [{"cells": [str(v) for v in values], "status": key,
+             "colour": STATUS_COLOURS[key] if key else None}
+            for values, key in zip(frame[shown].itertuples(index=False, name=None), keys, strict=True)]
+    return render("html/table.html.j2", columns=[str(c) for c in shown], rows=rows)
 
 
 METHOD_NAMES_ZH = {
@@ -95,3 +89,75 @@ def projection_overview(projection: pd.DataFrame) -> pd.DataFrame:
         "推荐": ["是" if r else "" for r in rows["recommended"].fillna(False).astype(bool)],
         "说明": [str(n) if isinstance(n, str) else "" for n in rows["note"]],
     })
+
+
+def latest_overview(obs: pd.DataFrame, region_codes: list[str], period: pd.Period,
+                    catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The latest period's figures of ``region_codes`` (e.g. the county and its city): one row
+    per indicator (Chinese name; a code no catalogue knows as itself), one column per region
+    and measure, rounded to 2 decimals."""
+    latest = obs[(obs["region_code"].isin(region_codes)) & (obs["period"] == period)]
+    wide = latest.pivot_table(index="indicator", columns=["region_name", "measure"], values="value")
+    wide.index = pd.Index(catalog.indicator_names(catalogue, wide.index.to_series()), name="indicator")
+    return wide.round(2)
+
+
+def gap_bar_rows(county_gaps: pd.DataFrame, basis: str, catalogue: pd.DataFrame | None = None,
+                 thresholds: StatusThresholds | None = None) -> pd.DataFrame:
+    """Rows of one gap for :func:`analysis.report.charts.gap_bars`: ``name`` (Chinese), the gap
+    (``gap_to_city_pp`` of the growth rows for ``basis="city"``, ``gap_to_schedule_pp`` of the
+    rows with a completion rate for ``"schedule"``) and ``colour``, the status of that gap only
+    (:func:`analysis.gaps.comparison_status`), not the row's overall status."""
+    column = GAP_BASES[basis]
+    if basis == "city":
+        rows = county_gaps[county_gaps["measure"] == "ytd_growth"]
+    else:
+        rows = county_gaps[county_gaps["completion_rate"].notna()]
+    rows = rows.assign(name=catalog.indicator_names(catalogue, rows["indicator"]))
+    return rows.assign(colour=comparison_status(rows[column], rows["direction"], thresholds))
+
+
+LAGGING_COLUMNS = {"name_zh": "指标", "measure": "口径", "status_basis": "依据", "shortfall_pp": "差距(百分点)"}
+
+
+def lagging_overview(lagging: pd.DataFrame) -> pd.DataFrame:
+    """:func:`analysis.gaps.lagging_list` rows as a Chinese display table (shortfall to 0.1 pp)."""
+    return lagging[list(LAGGING_COLUMNS)].round(1).rename(columns=LAGGING_COLUMNS)
+
+
+def growth_projection_overview(projection: pd.DataFrame) -> pd.DataFrame:
+    """:func:`analysis.projection.project_growth` rows as text (2 decimals)."""
+    return projection.round(2).astype(str)
+
+
+PROJECT_COLUMNS = {"n_planned": "计划开工", "n_started": "已开工", "start_rate": "开工率",
+                   "completion_rate": "投资完成率", "schedule_progress": "时序进度", "double_90": "双90达标"}
+TOWNSHIP_COLUMNS = {"乡镇": "乡镇", "n_planned": "计划开工", "n_started": "已开工", "start_rate": "开工率",
+                    "completion_rate": "投资完成率"}
+WEEKLY_COLUMNS = {"乡镇": "乡镇", "rank": "本周排名", "investment_week": "本周完成投资(万元)",
+                  "investment_ytd": "累计完成投资(万元)", "占比": "本周占比", "top3": "前三",
+                  "last_two_weeks": "连续两周末位"}
+LATE_COLUMNS = {"project_name": "项目", "planned_start": "计划开工日期", "days_late": "延期天数"}
+
+
+def project_overview(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`analysis.key_projects.county_summary` rows as text: starts, rates, 双90."""
+    return summary[list(PROJECT_COLUMNS)].rename(columns=PROJECT_COLUMNS).round(3).astype(str)
+
+
+def township_overview(rates: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Township :func:`analysis.key_projects.start_rates` as text, townships by name."""
+    rows = rates.assign(乡镇=rates["township_code"].map(names))
+    return rows[list(TOWNSHIP_COLUMNS)].round(3).rename(columns=TOWNSHIP_COLUMNS).astype(str)
+
+
+def weekly_overview(ranking: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The last week of :func:`analysis.key_projects.township_ranking` as text, best first."""
+    last = ranking[ranking["week_end"] == ranking["week_end"].max()].sort_values("rank")
+    last = last.assign(乡镇=last["township_code"].map(names), 占比=last["share"].round(3))
+    return last[list(WEEKLY_COLUMNS)].rename(columns=WEEKLY_COLUMNS).astype(str)
+
+
+def late_overview(late: pd.DataFrame) -> pd.DataFrame:
+    """:func:`analysis.key_projects.late_projects` rows as text: project, planned start, days late."""
+    return late[list(LATE_COLUMNS)].rename(columns=LATE_COLUMNS).astype(str)

@@ -35,7 +35,7 @@ from analysis.core.settings import HEADLINE_INDICATORS, INTERVAL_LEVEL, STATED_Q
 from analysis.data import processed
 from analysis.gaps import gap_table, previous_period
 from analysis.gaps.status import STATUS_COLOURS
-from analysis.projection.outlook import annual_outlook
+from analysis.projection.outlook import AnnualOutlook, annual_outlook
 from analysis.report.headline import headline_rows, overall_rank
 from analysis.report.tables import METHOD_NAMES_ZH, STATUS_NAMES
 from analysis.report.workbook_notes import findings_sheet, notes_sheet
@@ -217,20 +217,19 @@ _OUTLOOK_COLUMNS = ["地区", "代码", "指标", "单位", "ytd", "target", "me
                     "implied", "required", "so_far", "note"]
 
 
-def _outlook_row(out: dict, place: tuple[str, str], name_zh: str, period: pd.Period) -> dict:
-    """One 全年推算 row from an :func:`annual_outlook` result (its recommended projection)."""
-    best = out["projection"][out["projection"]["recommended"].fillna(False).astype(bool)]
-    best = best.iloc[0] if len(best) else pd.Series(dtype=object)
-    pace = out["pace"].iloc[0] if len(out["pace"]) else pd.Series(dtype=object)
+def _outlook_row(out: AnnualOutlook, place: tuple[str, str], name_zh: str, period: pd.Period) -> dict:
+    """One 全年推算 row from an :class:`AnnualOutlook` (its recommended projection)."""
+    best = out.recommended
+    pace = out.pace.iloc[0] if len(out.pace) else pd.Series(dtype=object)
     notes = [str(n) for n in (best.get("note"), pace.get("note")) if isinstance(n, str) and n]
+    method = best.get("method")
     return {
-        "地区": place[1], "代码": place[0], "指标": name_zh, "单位": out["unit"],
-        "ytd": out["ytd"].get(period, np.nan), "target": out["target"],
-        "method": METHOD_NAMES_ZH.get(str(best.get("method")), best.get("method")),
-        "estimate": best.get("estimate", np.nan), "lower": best.get("lower", np.nan),
-        "upper": best.get("upper", np.nan), "implied": best.get("implied_q1_share", np.nan),
-        "required": pace.get("required_growth_pct", np.nan),
-        "so_far": pace.get("growth_so_far_pct", np.nan), "note": "；".join(notes),
+        "地区": place[1], "代码": place[0], "指标": name_zh, "单位": out.unit,
+        "ytd": out.ytd.get(period, np.nan), "target": out.target,
+        "method": None if method is None else METHOD_NAMES_ZH.get(str(method), method),
+        "estimate": out.estimate, "lower": out.interval[0], "upper": out.interval[1],
+        "implied": best.get("implied_q1_share", np.nan),
+        "required": out.required_growth_pct, "so_far": out.growth_so_far_pct, "note": "；".join(notes),
     }
 
 

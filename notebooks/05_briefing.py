@@ -1,0 +1,69 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["remove-cell"]
+# # 开门红简报
+#
+# 给领导看的一页简报：先是主要指标卡片（数值，与目标、时序进度或全市的差距，全市排名；颜色为状态），
+# 再是按总体、工业、投资、消费、项目分段的运行情况和短板，然后是四张图和说明。文字和数字全部由程序
+# 从数据生成（`analysis.report.narrative`）：要改措辞，请改程序，而不是改输出。
+
+# %% tags=["parameters"]
+# Parameters (papermill replaces them; the defaults run the first county of the sample city)
+region_code = "990102"
+as_of = "2026-03"
+data_dir = "../data/processed"
+share_assumption = None  # None: stated_q1_share of the city's q1brief.toml (default 0.30)
+lang = "zh"
+context_dir = None  # set by `q1brief run`: the city's tables, computed once for the whole batch
+
+# %%
+# %matplotlib inline
+from analysis.report.blocks import show
+from analysis.report.charts import use_chinese_font
+from analysis.report.context import briefing_context
+
+use_chinese_font()
+ctx = briefing_context(data_dir, region_code, as_of, share_assumption=share_assumption, lang=lang,
+                       context_dir=context_dir)
+
+# %% tags=["remove-cell"]
+ctx.heading("开门红简报")
+
+# %% [markdown]
+# ## 主要指标
+
+# %%
+ctx.headline()
+
+# %% [markdown]
+# ## 运行情况
+
+# %%
+ctx.narrative()
+
+# %% [markdown]
+# ## 图表
+
+# %%
+show(
+    ctx.gap_bars("city", title="图1 主要指标累计增速较全市（百分点）"),
+    ctx.gap_bars("schedule", title="图2 年度目标完成率较时序进度（百分点）"),
+    ctx.indicator_chart("iva", months=14, title="图3 规上工业增加值累计增长（%）"),
+)
+
+# %%
+outlook = ctx.outlook("fai", recommended_only=True)  # None when the county has no 固定资产投资 levels
+if outlook is not None:
+    show(outlook.fan_chart(title="图4 固定资产投资累计走势与全年推算（亿元）", ylabel="亿元"))
+
+# %% [markdown]
+# ## 说明
+
+# %%
+ctx.methods_note(outlook)
