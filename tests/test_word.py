@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -249,3 +250,29 @@ def test_cli_rejects_an_unknown_format(tmp_path: Path, capsys):
                  "--out", str(tmp_path / "reports")])
     assert code == 2
     assert "unknown note format(s) pdf" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_resume_writes_a_word_note_that_an_earlier_run_did_not(tmp_path: Path):
+    """An HTML-only run, then the default formats with --resume: the briefing reruns for its
+    Word note (recorded in the manifest); a third --resume has nothing left to do."""
+    import json
+
+    from _batch_data import write_processed, write_tiny_notebook
+
+    from analysis.batch.runner import RunConfig, run_batch
+
+    write_processed(tmp_path / "processed")
+    write_tiny_notebook(tmp_path / "notebooks")
+    config = RunConfig(as_of="2026-03", region_codes=["990101"], notebook_dir=tmp_path / "notebooks",
+                       data_dir=tmp_path / "processed", out=tmp_path / "reports", jobs=1, quiet=True)
+    out = tmp_path / "reports" / "2026-03"
+    first = run_batch(replace(config, formats=("html",)))
+    assert first.ran == ["990101/05_briefing"] and not (out / "990101" / "05_briefing.docx").exists()
+    second = run_batch(replace(config, resume=True))
+    assert second.ran == ["990101/05_briefing"] and second.failed == {}
+    outputs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["jobs"]["990101/05_briefing"]["outputs"]
+    assert outputs["docx"] == "990101/05_briefing.docx" and outputs["html"] == "990101/05_briefing.html"
+    note = docx.Document(str(out / outputs["docx"]))
+    assert note.paragraphs[0].text == "东城县开门红简报（2026年1-3月）"
+    assert run_batch(replace(config, resume=True)).skipped == ["990101/05_briefing"]
