@@ -101,6 +101,7 @@ class _Body:
 
     def __init__(self, doc: Any, title: str) -> None:
         self.doc, self.title = doc, title
+        self.style_ids = {s.name: s.style_id for s in doc.styles}  # python-docx looks a name up slowly
         self.counts: list[int] = []  # headings seen at each depth under the current parent
         self.figures = 0
         self.top = 2  # the heading level numbered 一、
@@ -116,13 +117,20 @@ class _Body:
                 continue
             getattr(self, f"_{item['kind']}")(item)
 
+    def _paragraph(self, text: str = "", style: str | None = None, paragraph: Any = None) -> Any:
+        """A new paragraph (or ``paragraph``) in ``style``, set by its id."""
+        paragraph = self.doc.add_paragraph(text) if paragraph is None else paragraph
+        if style is not None:
+            paragraph._p.get_or_add_pPr().style = self.style_ids[style]
+        return paragraph
+
     def _heading(self, item: Item) -> None:
         depth = int(item.get("level", 2)) - self.top
         del self.counts[depth + 1:]
         self.counts.extend([0] * (depth + 1 - len(self.counts)))
         self.counts[depth] += 1
         style = f"Heading {min(depth, 2) + 1}"
-        self.doc.add_paragraph(section_label(depth, self.counts[depth]) + item["text"], style=style)
+        self._paragraph(section_label(depth, self.counts[depth]) + item["text"], style)
 
     def _paragraphs(self, item: Item) -> None:
         for entry in item["items"]:
@@ -132,21 +140,21 @@ class _Body:
             paragraph.add_run(entry["text"])
 
     def _note(self, item: Item) -> None:
-        paragraph = self.doc.add_paragraph(style=NOTE_STYLE)
+        paragraph = self._paragraph(style=NOTE_STYLE)
         paragraph.paragraph_format.space_before = Pt(12)
         set_fonts(paragraph.add_run(f"{item.get('lead') or NOTE_LEAD}：")._r, HEADING_FONT)
         paragraph.add_run(item["text"])
 
     def _figure(self, item: Item) -> None:
         self.figures += 1
-        picture = self.doc.add_paragraph(style=CELL_STYLE)
+        picture = self._paragraph(style=CELL_STYLE)
         picture.paragraph_format.keep_with_next = True
         picture.paragraph_format.space_before = Pt(6)
         picture.add_run().add_picture(io.BytesIO(base64.b64decode(item["png"])), width=FIGURE_WIDTH)
         caption = str(item.get("caption") or "").strip()
         if not _FIGURE_NUMBER.match(caption):
             caption = f"图{self.figures} {caption}".strip()
-        self.doc.add_paragraph(caption, style="Caption").paragraph_format.space_after = Pt(8)
+        self._paragraph(caption, "Caption").paragraph_format.space_after = Pt(8)
 
     def _headline(self, item: Item) -> None:
         rows = [[c["label"], c["value"], c["note"], STATUS_NAMES.get(c["status"], STATUS_NAMES["unknown"])]
@@ -174,8 +182,7 @@ class _Body:
             _row_flags(row, header=r == 0)
             key = status[r - 1] if status is not None and r > 0 else None
             for c, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
-                paragraph = cell.paragraphs[0]
-                paragraph.style = CELL_STYLE
+                paragraph = self._paragraph(style=CELL_STYLE, paragraph=cell.paragraphs[0])
                 if r > 0 and (c == 0 or len(str(value)) > 12):  # names and sentences read from the left
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 run = paragraph.add_run(str(value))
@@ -185,7 +192,7 @@ class _Body:
                 elif key is not None and c == len(columns) - 1:
                     colour = STATUS_COLOURS.get(key, STATUS_COLOURS["unknown"]).lstrip("#")
                     run.font.bold, run.font.color.rgb = True, RGBColor.from_string(colour.upper())
-        self.doc.add_paragraph(style=CELL_STYLE).paragraph_format.space_after = Pt(6)  # Word needs a
+        self._paragraph(style=CELL_STYLE).paragraph_format.space_after = Pt(6)  # Word needs a
         return table  # paragraph between two tables, and a gap before the text
 
 
