@@ -50,7 +50,8 @@ def _html_note(path: Path) -> dict:
         "subtitle": text(page.find_class("q1-subtitle")[0]),
         "cards": cards,
         "headings": [text(h) for h in page.iter("h2")],
-        "paragraphs": [text(p) for p in page.iter("p") if "q1-subtitle" not in p.get("class", "")],
+        "paragraphs": [text(p) for p in page.iter("p") if "q1-subtitle" not in p.get("class", "")
+                       and not any("q1-methods" in a.get("class", "") for a in p.iterancestors())],
         "note": text(page.find_class("q1-methods")[0]),
         "images": len(page.findall(".//img")),
         # each table's header row and last row, cells joined (as pdftotext lays a row on one line)

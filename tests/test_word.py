@@ -88,6 +88,8 @@ def _notebook() -> nbformat.NotebookNode:
         v4.new_markdown_cell("## 图表"),
         v4.new_code_cell("show(...)", outputs=[_figure_output(_figure(), "图1 主要指标累计增速较全市（百分点）"),
                                                _figure_output(_figure(), None)]),
+        v4.new_code_cell("future_block", outputs=[v4.new_output("display_data", data={
+            BLOCK_MIMETYPE: {"kind": "gauge", "value": 3}, "text/html": "<p>新积木的HTML</p>"})]),
         v4.new_markdown_cell("## 说明"),
         v4.new_code_cell("ctx.methods_note()", outputs=[_output(Note("数据截至2026年3月。"))]),
     ]
@@ -126,7 +128,8 @@ def test_items_follow_the_outputs_without_removed_cells_or_stderr():
     items = note_items(_notebook(), local_paths=["/root/.venv"])
     kinds = [i["kind"] for i in items]
     assert kinds == ["heading", "headline", "heading", "paragraphs", "paragraphs", "heading", "table", "table",
-                     "heading", "figure", "figure", "heading", "note"]
+                     "heading", "figure", "figure", "paragraphs", "heading", "note"]
+    assert items[11]["items"] == [{"lead": "", "text": "新积木的HTML"}]  # a kind Word does not know: its HTML
     assert items[1]["items"][1] == {"label": "固定资产投资", "value": "84.0亿元", "status": "red",
                                     "note": "完成目标22.1%，低于时序进度2.9个百分点"}
     # the DataFrame's HTML table: the two header rows joined per column
@@ -174,7 +177,7 @@ def test_title_issue_line_and_numbered_sections(document):
     assert _texts(document, "Heading 1") == ["一、主要指标", "二、运行情况", "三、图表"]
     assert _texts(document, "Heading 2") == ["（一）分县情况"]
     assert _texts(document, "Normal") == ["下面是各项指标的情况：", "工业：1-3月，全区规上工业增加值同比增长5.5%。",
-                                          "短板：各项指标均未明显落后。"]
+                                          "短板：各项指标均未明显落后。", "新积木的HTML"]
     assert _texts(document, "Quote") == ["说明：数据截至2026年3月。"]  # the 说明 heading leads the note
     lead = next(p for p in document.paragraphs if p.text.startswith("工业：")).runs[0]
     assert lead.text == "工业：" and lead._r.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"

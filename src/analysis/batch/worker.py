@@ -1,7 +1,7 @@
 """The worker side of a batch: execute one notebook with papermill and export it (HTML, Word).
 
-Runs in a local pool process or on a Dask worker; everything it returns is text, so only
-the client writes files. A job never raises: errors come back in the result.
+Runs in a local pool process or on a Dask worker; everything it returns is text (and the
+Word note's bytes), so only the client writes files. A job never raises: errors come back in the result.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from analysis.report.blocks import BLOCK_MIMETYPE, FIGURE_METADATA
 from analysis.report.export import REMOVED_TAGS, scrub_paths
 
 Item = dict[str, Any]
+KINDS = frozenset({"heading", "paragraphs", "table", "headline", "note", "figure"})  # what the Word note lays out
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _INLINE = [(re.compile(r"!\[([^\]]*)\]\([^)]*\)"), ""), (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
@@ -100,7 +101,7 @@ def output_items(output: dict[str, Any]) -> list[Item]:
     if kind not in ("display_data", "execute_result"):
         return []
     data = output.get("data", {})
-    if BLOCK_MIMETYPE in data:
+    if data.get(BLOCK_MIMETYPE, {}).get("kind") in KINDS:  # a block of a kind not known here: its HTML
         return [dict(data[BLOCK_MIMETYPE])]
     if "image/png" in data:
         caption = output.get("metadata", {}).get(FIGURE_METADATA, {}).get("caption", "")
