@@ -12,6 +12,11 @@ from analysis.batch.runner import RunConfig, RunLockedError, run_batch
 from analysis.core.errors import DataError
 
 
+def _formats(text: str | None) -> tuple[str, ...] | None:
+    """``"html,docx"`` -> ("html", "docx"); None (not given) keeps the per-notebook default."""
+    return None if text is None else tuple(f.strip().lower() for f in text.split(",") if f.strip())
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run the batch; exit code 0 when every job succeeded, 1 when any failed or the run
     could not start (no data, another run on the folder), 2 for an unknown region or notebook."""
@@ -30,6 +35,7 @@ def run_command(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         fresh_kernels=args.fresh_kernels,
         wait=args.wait,
+        formats=_formats(args.formats),
     )
     with tqdm(total=None, unit="job", desc=f"q1brief {args.as_of}", disable=args.quiet,
               file=sys.stderr) as bar:

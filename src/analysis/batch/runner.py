@@ -1,4 +1,4 @@
-"""Run every (region, notebook) job with papermill and export HTML, in parallel.
+"""Run every (region, notebook) job with papermill and export HTML (and Word), in parallel.
 
 Each job executes a notebook with papermill's Python API and exports it to HTML in a
 worker: a local *process* pool by default (papermill changes global state such as the
@@ -19,9 +19,9 @@ import contextlib
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from filelock import FileLock, Timeout
 from analysis import __version__
 from analysis.batch import index, manifest, notebooks, tables
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
-from analysis.core.atomic import remove_stale_temp_files, write_text
+from analysis.core.atomic import remove_stale_temp_files, write_bytes, write_text
 from analysis.core.errors import DataError
 from analysis.core.periods import as_of_month, as_period
 from analysis.data import processed
@@ -51,6 +51,7 @@ NOTEBOOK_TITLES = {
     "04_key_projects": "重点项目推进",
     "05_briefing": "开门红简报",
 }
+FORMATS = {"html": ".html", "docx": ".docx"}  # the notes a job can export, and their suffixes
 
 
 @dataclass
@@ -71,6 +72,7 @@ class RunConfig:
     fresh_kernels: bool = False  # True: a new kernel per job instead of a warm one per worker
     wait: bool = False  # another run holds the reports folder: wait for it (True) or stop (False)
     project_root: Path | None = None  # paths in notebooks and manifest are relative to it (default: cwd)
+    formats: tuple[str, ...] | None = None  # None: HTML and Word for briefings, HTML for analyst notes
 
 
 @dataclass
@@ -91,6 +93,8 @@ class RunLockedError(RuntimeError):
 def check_config(config: RunConfig) -> None:
     """``ValueError`` for a setting no run can use; called before anything touches the disk."""
     as_of_month(config.as_of)
+    if config.formats is not None:
+        formats_for("", config.formats)  # an unknown format
     if config.cell_timeout is not None and not (math.isfinite(config.cell_timeout) and config.cell_timeout > 0):
         raise ValueError(f"cell timeout {config.cell_timeout!r} is not a positive number of seconds")
     if config.jobs is not None and config.jobs < 1:
@@ -162,6 +166,18 @@ def city_name(regions: pd.DataFrame) -> str:
     return str(cities.iloc[0]) if len(cities) else ""
 
 
+def formats_for(notebook: str, formats: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The notes a job exports: ``formats`` when given (checked against :data:`FORMATS`);
+    by default HTML and Word for a briefing (a notebook named ``*_briefing``, what leaders
+    forward) and HTML only for the analyst notes."""
+    if formats is None:
+        return ("html", "docx") if notebook.endswith("briefing") else ("html",)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or not formats:
+        raise ValueError(f"unknown note format(s) {', '.join(unknown) or '(none)'}; known: {', '.join(FORMATS)}")
+    return tuple(f for f in FORMATS if f in formats)
+
+
 def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path]) -> list[Job]:
     return [Job(code, name, nb.stem) for code, name in regions for nb in notebooks]
 
@@ -199,6 +215,7 @@ def job_specs(config: RunConfig, todo: list[Job], *, chosen: dict[str, Path],
                    if takes_context & {job.notebook for job in todo} else None)
     local_paths = tuple(str(p) for p in {data_dir, root, Path(sys.prefix), Path.home(),
                                          Path(config.notebook_dir).resolve()})
+    issued = date.today().isoformat()  # one date of issue for the whole batch
     specs = []
     for job in todo:
         extra = ({"context_dir": relative_to(context_dir, root)}
@@ -207,7 +224,8 @@ def job_specs(config: RunConfig, todo: list[Job], *, chosen: dict[str, Path],
                              {**made_from[job.key]["parameters"], **extra}, *title_for(job, config.as_of),
                              config.cell_timeout, local_paths, reuse_kernel=not config.fresh_kernels, cwd=str(root),
                              input_path=relative_to(chosen[job.notebook], root),
-                             output_path=f"{job.region_code}/{job.notebook}.ipynb"))
+                             output_path=f"{job.region_code}/{job.notebook}.ipynb",
+                             formats=formats_for(job.notebook, config.formats), issued=issued))
     return specs
 
 
@@ -258,11 +276,13 @@ def _run_locked(config: RunConfig, root: Path, data_dir: Path, region_table: pd.
     todo = []
     for job in plan_jobs(regions, list(chosen.values())):
         entry = state["jobs"].get(job.key)
-        if config.resume and manifest.is_done(entry, out_dir, made_from[job.key]):
+        missing = [f for f in formats_for(job.notebook, config.formats) if f not in (entry or {}).get("outputs", {})]
+        if config.resume and not missing and manifest.is_done(entry, out_dir, made_from[job.key]):
             summary.skipped.append(job.key)
             continue
-        if config.resume and manifest.is_done(entry, out_dir):
-            summary.stale[job.key] = manifest.stale_reasons(entry, made_from[job.key])  # type: ignore[arg-type]
+        if config.resume and manifest.is_done(entry, out_dir):  # done, but out of date or without a format
+            summary.stale[job.key] = (manifest.stale_reasons(entry, made_from[job.key])  # type: ignore[arg-type]
+                                      + [f"no {f} note yet" for f in missing])
         todo.append(job)
     delivery = read_delivery(data_dir) or {}
     run = {"as_of": config.as_of, "package_version": __version__, "data_fingerprint": fingerprint,
@@ -313,16 +333,17 @@ def _write_workbooks(config: RunConfig, regions: pd.DataFrame, state: dict[str, 
 def _record(result: JobResult, job: Job, out_dir: Path) -> dict[str, Any]:
     """Write the job's files atomically and return its manifest entry."""
     nb_rel = f"{job.region_code}/{job.notebook}.ipynb"
-    html_rel = f"{job.region_code}/{job.notebook}.html"
     outputs = {}
     if result.notebook_json is not None:
         write_text(out_dir / nb_rel, result.notebook_json)
         outputs["ipynb"] = nb_rel
-    if result.html is not None:
-        write_text(out_dir / html_rel, result.html)
-        outputs["html"] = html_rel
-    else:
-        (out_dir / html_rel).unlink(missing_ok=True)  # no stale page from an earlier run
+    for fmt, content in (("html", result.html), ("docx", result.docx)):
+        rel = f"{job.region_code}/{job.notebook}{FORMATS[fmt]}"
+        if content is None:
+            (out_dir / rel).unlink(missing_ok=True)  # no stale note from an earlier run
+            continue
+        (write_text if isinstance(content, str) else write_bytes)(out_dir / rel, content)
+        outputs[fmt] = rel
     return {
         "region_code": job.region_code,
         "region_name": job.region_name,
