@@ -63,4 +63,4 @@ constraints: setup ## Record the installed versions in constraints.txt
 	  echo "# Regenerate: make constraints"; $(PY) -m pip freeze --exclude-editable; } > constraints.txt
 
 clean: ## Remove generated data and reports (keeps .venv)
-	rm -rf data/processed/*.parquet data/processed/validation.* reports/
+	rm -rf data/processed/*.parquet data/processed/validation* data/processed/delivery.json reports/

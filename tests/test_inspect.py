@@ -51,7 +51,8 @@ def test_inspect_exits_1_where_ingest_would_fail(city, capsys):
     out = capsys.readouterr().out
     assert "regions: 火星县 -> unknown (not in regions.csv)" in out
     assert "  error unknown_region (1):\n    [B5] region '火星县' is not in regions.csv" in out
-    assert "broken.csv: unknown layout" in out and "first rows: row: 这不是一个表格" in out
+    assert "== " + str(broken) + "\nfindings: 1 error\n  error unreadable_table (1):\n    unknown layout" in out
+    assert "first rows: row: 这不是一个表格" in out
     assert out.count("ingest would FAIL on this file") == 2
     assert "2 file(s) inspected, 2 would stop ingest" in out
 

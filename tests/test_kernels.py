@@ -6,6 +6,8 @@ makes; the notebooks report their kernel's process id so reuse is observable.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
 import pytest
 
@@ -150,5 +152,24 @@ def test_warm_kernel_keeps_one_client_until_discarded():
         assert km.client() is client and client.channels_running
         pool.discard("python3")
         assert not client.channels_running
+    finally:
+        pool.close()
+
+
+def test_kernels_talk_over_private_unix_sockets(tmp_path):
+    """One machine: the kernel's channels are socket files in a 0700 folder, not loopback TCP."""
+    import json
+    import os
+    import stat
+
+    pool = kernels.KernelPool()
+    try:
+        km = pool.acquire("python3")
+        info = json.loads(Path(km.connection_file).read_text(encoding="utf-8"))
+        assert info["transport"] == "ipc" and info["ip"].startswith(kernels.socket_dir())
+        assert stat.S_IMODE(os.stat(kernels.socket_dir()).st_mode) == 0o700
+        fresh = _run(_notebook("from ipykernel.kernelapp import IPKernelApp\nprint(IPKernelApp.instance().transport)"),
+                     reuse=False)
+        assert _text(fresh, 2) == "ipc"
     finally:
         pool.close()

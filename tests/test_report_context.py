@@ -77,6 +77,20 @@ def test_context_gap_views(data_dir):
     assert note.startswith("数据截至2026年3月（2026年1-3月累计）。") and "全年推算" not in note
 
 
+def test_methods_note_names_the_delivery_the_figures_come_from(data_dir):
+    delivery = json.loads((data_dir / "delivery.json").read_text(encoding="utf-8"))
+    note = briefing_context(data_dir, "990101", "2026-03").methods_note(None).text
+    sentence = f"数据批次：{delivery['ingested_at'][:10]}入库，数据指纹{delivery['fingerprint'][:12]}。"
+    assert f"{sentence}程序版本 q1brief " in note
+    assert delivery["fingerprint"] == fingerprint(data_dir)["sha256"]  # the batch's data fingerprint, too
+    (data_dir / "delivery.json").rename(data_dir / "delivery.json.bak")  # a folder ingested before deliveries
+    try:
+        note = briefing_context(data_dir, "990101", "2026-03").methods_note(None).text
+        assert "数据批次：未记录（请运行 q1brief ingest）。程序版本" in note
+    finally:
+        (data_dir / "delivery.json.bak").rename(data_dir / "delivery.json")
+
+
 def test_city_tables_round_trip_through_the_batch_folder(data_dir, tmp_path):
     ctx = briefing_context(data_dir, "990101", "2026-03")
     computed = ctx.city

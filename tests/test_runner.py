@@ -101,17 +101,18 @@ def test_broken_county_fails_alone_and_resume_reruns_only_it(workspace: Path, ca
     assert "开门红简报（失败）" in index and "no observations for region 990103" in index
 
     finished = {k: e["finished_at"] for k, e in state["jobs"].items()}
-    write_processed(processed)  # fix the data
+    write_processed(processed)  # fix the data: a new delivery, so every note is made again
     time.sleep(1.1)  # finished_at has one-second resolution
     summary = run_batch(_config(workspace, region_codes=CODES, resume=True, jobs=2))
-    assert summary.ran == ["990103/05_briefing"]
-    assert sorted(summary.skipped) == ["990101/05_briefing", "990102/05_briefing"]
+    assert sorted(summary.ran) == [f"{c}/05_briefing" for c in CODES]
+    assert summary.stale == {"990101/05_briefing": ["data changed"], "990102/05_briefing": ["data changed"]}
     assert summary.failed == {}
     state = _manifest(workspace)
     assert all(e["status"] == "ok" for e in state["jobs"].values())
-    for key in summary.skipped:
-        assert state["jobs"][key]["finished_at"] == finished[key]
+    assert all(state["jobs"][k]["finished_at"] > finished[k] for k in state["jobs"])
     assert (out_dir / "990103" / "05_briefing.html").is_file()
+    summary = run_batch(_config(workspace, region_codes=CODES, resume=True, jobs=2))  # same data: nothing to do
+    assert summary.ran == [] and len(summary.skipped) == 3
 
 
 def test_resume_does_not_trust_a_killed_run(tmp_path: Path):
@@ -155,6 +156,7 @@ def test_bad_arguments_exit_2(workspace: Path, capsys):
     assert main(_cli(workspace, "--regions", "123456", "--quiet")) == 2
     assert "unknown region code(s) 123456" in capsys.readouterr().err
     assert main(_cli(workspace, "--all", "--notebooks", "09_nothing", "--quiet")) == 2
+    assert not (workspace / "reports").exists()  # nothing written for a run that cannot start
 
 
 # ---------------------------------------------------------------- Dask
@@ -220,13 +222,15 @@ def test_cell_timeout_fails_the_job_with_the_cell(workspace: Path):
 
     path = workspace / "notebooks" / "05_briefing.ipynb"
     nb = nbformat.read(path, as_version=4)
-    nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(60)"))
+    nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(600)"))
     nbformat.write(nb, path)
-    summary = run_batch(_config(workspace, region_codes=["990101"], cell_timeout=3, jobs=1))
-    assert list(summary.failed) == ["990101/05_briefing"]
+    summary = run_batch(_config(workspace, region_codes=["990101"], cell_timeout=30, jobs=1))
+    assert summary.failed == {"990101/05_briefing": "CellTimeoutError: cell 3 ran longer than the cell timeout of "
+                                                    "30 s (--cell-timeout); it starts: import time"}
     error = _manifest(workspace)["jobs"]["990101/05_briefing"]["error"]
     assert error["type"] == "CellTimeoutError"
-    assert "time.sleep(60)" in error["message"] or "3 seconds" in error["message"]
+    assert (error["cell_index"], error["source_cell_index"]) == (3, 2)
+    assert error["cell_source"] == "import time\ntime.sleep(600)"
 
 
 @pytest.mark.slow

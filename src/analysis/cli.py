@@ -2,15 +2,55 @@
 
 Each subcommand lives in its own ``_register_*`` function; the work itself is done by
 library modules, so this file only parses arguments and reports.
+
+Arguments are checked by the parser, before anything touches the disk (exit 2 with the
+usage line). Every other error is one or two lines naming the file and the cause (a bad
+input, disk full, a read-only or forbidden folder, another run holding the folder) and
+exit 1; ``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 
+from analysis.core.periods import as_of_month
 from analysis.core.settings import STATED_Q1_SHARE
+
+
+def _as_of(text: str) -> str:
+    try:
+        return as_of_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds (e.g. 600 or 0.5)")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1 (e.g. 0.30)")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="q1brief",
         description="County Q1 'good start' (开门红) analysis and briefing notes.",
     )
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _register_inspect(commands)
     _register_ingest(commands)
@@ -57,33 +98,37 @@ def _register_ingest(commands: argparse._SubParsersAction) -> None:
     sub = commands.add_parser("ingest", help="validate data/raw and write data/processed/*.parquet")
     _folder(sub, "--raw-dir", "data/raw", "folder of raw inputs", "--data-dir")
     _folder(sub, "--processed-dir", "data/processed", "output folder for the Parquet tables", "--out-dir")
+    sub.add_argument("--follow-links", action="store_true",
+                     help="read files that are links to places outside the data folder (refused by default)")
     sub.set_defaults(handler=_run_ingest)
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from analysis.data.ingest import ingest_command
 
-    return ingest_command(args.raw_dir, args.processed_dir)
+    return ingest_command(args.raw_dir, args.processed_dir, follow_links=args.follow_links)
 
 
 def _register_run(commands: argparse._SubParsersAction) -> None:
     sub = commands.add_parser(
         "run", help="execute the notebooks for each region with papermill and export HTML and Word notes")
-    sub.add_argument("--as-of", required=True, help="as-of month, e.g. 2026-03")
+    sub.add_argument("--as-of", required=True, type=_as_of, help="as-of month YYYY-MM, e.g. 2026-03")
     which = sub.add_mutually_exclusive_group(required=True)
     which.add_argument("--regions", nargs="+", metavar="CODE", help="region codes to run")
     which.add_argument("--all", action="store_true", help="every county in regions.parquet")
     sub.add_argument("--notebooks", nargs="+", metavar="NAME",
                      help="notebook names or number prefixes (default: all in --notebook-dir)")
     sub.add_argument("--notebook-dir", default="notebooks", help="default notebooks/")
-    sub.add_argument("--jobs", type=int, default=None,
+    sub.add_argument("--jobs", type=_positive_int, default=None,
                      help="local worker processes (default: number of cores)")
     sub.add_argument("--scheduler", metavar="ADDRESS",
                      help="run each job on a Dask cluster, e.g. tcp://host:8786")
     sub.add_argument("--resume", action="store_true", help="rerun only missing or failed jobs")
-    sub.add_argument("--cell-timeout", type=float, default=None, metavar="S",
-                     help="seconds a notebook cell may run (default: no limit)")
-    sub.add_argument("--share-assumption", type=float, default=None,
+    sub.add_argument("--cell-timeout", type=_positive_seconds, default=None, metavar="S",
+                     help="seconds a notebook cell may run, rounded up to whole seconds (default: no limit)")
+    sub.add_argument("--wait", action="store_true",
+                     help="when another run is writing the same reports folder, wait for it instead of stopping")
+    sub.add_argument("--share-assumption", type=_share, default=None,
                      help="stated Q1 share of the year passed to the notebooks (default: stated_q1_share "
                           f"of the data folder's q1brief.toml, else {STATED_Q1_SHARE})")
     _folder(sub, "--out", "reports", "output folder for the notes")
@@ -108,7 +153,7 @@ def _register_backtest(commands: argparse._SubParsersAction) -> None:
     sub = commands.add_parser(
         "backtest", help="backtest the projections of every flow series into backtest.parquet")
     _folder(sub, "--processed-dir", "data/processed", "folder with observations.parquet", "--data-dir")
-    sub.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    sub.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
     sub.set_defaults(handler=_run_backtest)
 
 
@@ -187,7 +232,23 @@ def _run_workbook(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    return int(args.handler(args) or 0)
+    if args.debug:
+        return int(args.handler(args) or 0)
+    from analysis.core.errors import DataError, describe_os_error
+
+    try:
+        return int(args.handler(args) or 0)
+    except DataError as exc:
+        print(f"q1brief {args.command}: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"q1brief {args.command}: {describe_os_error(exc)}", file=sys.stderr)
+    except MemoryError:
+        print(f"q1brief {args.command}: out of memory", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"q1brief {args.command}: interrupted", file=sys.stderr)
+        return 130
+    print("  (run again with --debug for the full traceback)", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

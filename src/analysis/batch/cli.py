@@ -8,7 +8,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from analysis.batch.runner import RunConfig, run_batch
+from analysis.batch.runner import RunConfig, RunLockedError, run_batch
+from analysis.core.errors import DataError
 
 
 def _formats(text: str | None) -> tuple[str, ...] | None:
@@ -17,7 +18,8 @@ def _formats(text: str | None) -> tuple[str, ...] | None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run the batch; exit code 0 when every job succeeded, 1 when any failed, 2 on bad input."""
+    """Run the batch; exit code 0 when every job succeeded, 1 when any failed or the run
+    could not start (no data, another run on the folder), 2 for an unknown region or notebook."""
     config = RunConfig(
         as_of=args.as_of,
         region_codes=None if args.all else list(args.regions),
@@ -32,13 +34,19 @@ def run_command(args: argparse.Namespace) -> int:
         share_assumption=args.share_assumption,
         quiet=args.quiet,
         fresh_kernels=args.fresh_kernels,
+        wait=args.wait,
         formats=_formats(args.formats),
     )
     with tqdm(total=None, unit="job", desc=f"q1brief {args.as_of}", disable=args.quiet,
               file=sys.stderr) as bar:
         try:
             summary = run_batch(config, progress=bar.update, on_plan=bar.reset)
-        except (FileNotFoundError, ValueError) as exc:
+        except (DataError, RunLockedError) as exc:
+            bar.close()
+            print(f"q1brief run: {exc}", file=sys.stderr)
+            return 1
+        except ValueError as exc:  # an unknown region code or notebook name
+            bar.close()
             print(f"q1brief run: {exc}", file=sys.stderr)
             return 2
     if summary.failed:
@@ -48,7 +56,10 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"  {key}: {why}", file=sys.stderr)
         print(f"  details: {summary.manifest_path}", file=sys.stderr)
     if not args.quiet:
+        if summary.stale:
+            print(f"reran {len(summary.stale)} done job(s) whose data, parameters, notebook or package "
+                  "version changed (--resume)")
         if summary.skipped:
-            print(f"skipped {len(summary.skipped)} job(s) already done (--resume)")
+            print(f"skipped {len(summary.skipped)} job(s) already done from the same data (--resume)")
         print(summary.index_path.resolve())
     return 1 if summary.failed else 0

@@ -4,7 +4,9 @@
 Built from the manifest alone (so a resumed run lists earlier jobs too) through the template
 ``analysis/report/templates/html/index.html.j2``. Self-contained: inline CSS, no scripts,
 relative links. Every string that comes from data (region names, indicator labels, figures,
-error messages) is HTML-escaped by the template's autoescape.
+error messages) is HTML-escaped by the template's autoescape. A note made from other data
+than the latest run's is marked stale (旧数据), with a line saying how many there are and
+how to refresh them, so the page never passes off two data sets as one.
 """
 
 from __future__ import annotations
@@ -36,8 +38,15 @@ def _regions(jobs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                   key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
 
 
+def stale_jobs(state: dict[str, Any]) -> list[str]:
+    """Keys of the jobs made from other data than the manifest's latest run."""
+    current = (state.get("data_fingerprint") or {}).get("sha256")
+    return sorted(k for k, e in state.get("jobs", {}).items() if current and e.get("data_fingerprint") != current)
+
+
 def render_index(state: dict[str, Any]) -> str:
     """HTML text of the index page for a manifest ``state`` (template ``html/index.html.j2``)."""
+    stale = set(stale_jobs(state))
     regions = _regions(state.get("jobs", {}))
     labels: list[str] = []
     for region in regions:
@@ -49,12 +58,14 @@ def render_index(state: dict[str, Any]) -> str:
               for e in state.get("jobs", {}).values() if e.get("status") != "ok"]
     return render("html/index.html.j2", as_of=str(state.get("as_of", "")), city=str(state.get("city_name", "")),
                   package_version=str(state.get("package_version", "")), labels=labels,
+                  delivery=_delivery_text(state), stale=len(stale),
                   workbooks=_workbook_links(state.get("workbooks", {})),
-                  regions=[_row(region, labels) for region in regions], failed=failed)
+                  regions=[_row(region, labels, stale) for region in regions], failed=failed)
 
 
-def _row(region: dict[str, Any], labels: list[str]) -> dict[str, Any]:
-    """What the template shows of one region: rank, name, one cell per label, the links."""
+def _row(region: dict[str, Any], labels: list[str], stale: set[str]) -> dict[str, Any]:
+    """What the template shows of one region: rank, name, one cell per label, the links
+    (a link to a note made from older data is marked ``stale``)."""
     items = {i["label"]: i for i in (region["headline"] or {}).get("items", [])}
     cells: list[dict[str, str] | None] = []
     for label in labels:
@@ -69,9 +80,18 @@ def _row(region: dict[str, Any], labels: list[str]) -> dict[str, Any]:
         links.append({"name": entry.get("label") or entry["notebook"],
                       "href": outputs.get("html") or outputs.get("docx"),
                       "docx": outputs.get("docx") if outputs.get("html") else None,  # Word beside the page
+                      "stale": f"{entry['region_code']}/{entry['notebook']}" in stale,
                       "error": _error_text(entry.get("error"))})
     return {"rank": str(region["rank"]) if region["rank"] is not None else "—",
             "name": region["name"], "code": region["code"], "cells": cells, "links": links}
+
+
+def _delivery_text(state: dict[str, Any]) -> str:
+    """The delivery the run's data came from (``数据批次…入库（指纹…）；``), or ''."""
+    delivery = state.get("delivery") or {}
+    if not delivery.get("fingerprint"):
+        return ""
+    return f"数据批次{str(delivery.get('ingested_at', ''))[:10]}入库（指纹{str(delivery['fingerprint'])[:12]}）；"
 
 
 def _workbook_links(books: dict[str, dict[str, Any]]) -> list[dict[str, str | None]]:

@@ -17,6 +17,10 @@ every notebook calls. After a cell error the kernel is idle and is reused; after
 (it may still be busy) or when it died it is shut down, and every kernel after ``max_jobs``
 jobs, so memory cannot creep. The kernel's client is kept too (see ``PersistentClient``).
 ``q1brief run --fresh-kernels`` turns reuse off.
+
+Every kernel of a batch, warm or fresh, talks to its worker over Unix sockets in a private
+folder (:class:`IPCKernelManager`), not over loopback TCP: the batch runs on one machine,
+and a socket file readable only by its owner is not open to other users of the machine.
 """
 
 from __future__ import annotations
@@ -26,14 +30,17 @@ import atexit
 import contextlib
 import logging
 import os
+import shutil
+import tempfile
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from traitlets import Type
+from traitlets import CaselessStrEnum, Type, default
 
 RESET_CODE = """\
 get_ipython().reset(new_session=True)
@@ -69,7 +76,30 @@ class PersistentClient(AsyncKernelClient):
             self.__dict__["_q1brief_ready"] = True
 
 
-class TrackedKernelManager(AsyncKernelManager):
+_SOCKET_DIR: str | None = None
+
+
+def socket_dir() -> str:
+    """This process's private folder (mode 0700) for kernel sockets, removed at exit."""
+    global _SOCKET_DIR
+    if _SOCKET_DIR is None or not os.path.isdir(_SOCKET_DIR):
+        _SOCKET_DIR = tempfile.mkdtemp(prefix="q1brief-ipc-")
+        atexit.register(shutil.rmtree, _SOCKET_DIR, True)
+    return _SOCKET_DIR
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """An async kernel manager whose kernel listens on Unix sockets (``ipc`` transport) in
+    :func:`socket_dir`, short paths well under the 107-byte limit of a socket name."""
+
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        return os.path.join(socket_dir(), uuid.uuid4().hex[:12])
+
+
+class TrackedKernelManager(IPCKernelManager):
     """An AsyncKernelManager that hands out one client, kept for the jobs of its thread.
 
     nbclient does not close the client of a kernel it does not own, and makes a new one per

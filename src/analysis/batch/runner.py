@@ -4,13 +4,22 @@ Each job executes a notebook with papermill's Python API and exports it to HTML 
 worker: a local *process* pool by default (papermill changes global state such as the
 working directory, so never threads), or a task on a Dask ``distributed`` cluster. Workers
 return the executed notebook and HTML as text; only the client writes files, atomically,
-and rewrites the manifest after each job. A failing job never stops the others.
+and merges each finished job into the manifest. A failing job never stops the others.
+
+Safe to repeat and to overlap: the configuration is checked before anything touches the
+disk; one run at a time holds ``reports/<as-of>/`` (an advisory lock, released by the
+system even when the run is killed); ``--resume`` skips a job only when it is done and was
+made from the same data, parameters, notebook and package version (:mod:`.manifest`);
+paths in notebooks and the manifest are relative to the project folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,17 +27,21 @@ from typing import Any
 
 import nbformat
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from analysis import __version__
 from analysis.batch import index, manifest, notebooks, tables
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
 from analysis.core.atomic import remove_stale_temp_files, write_bytes, write_text
 from analysis.core.errors import DataError
-from analysis.core.periods import as_period
+from analysis.core.periods import as_of_month, as_period
 from analysis.data import processed
+from analysis.data.delivery import read_delivery, sha256_bytes
 from analysis.data.processed import ProcessedTables
 from analysis.report.city import city_tables, save_city_tables
 from analysis.report.methods import note_title
+
+LOCK_NAME = ".q1brief-run.lock"
 
 CONTEXT_DIR = "context"  # reports/<as-of>/context/: the city's tables, computed once per batch
 NOTEBOOK_TITLES = {
@@ -57,6 +70,8 @@ class RunConfig:
     lang: str = "zh"
     quiet: bool = False
     fresh_kernels: bool = False  # True: a new kernel per job instead of a warm one per worker
+    wait: bool = False  # another run holds the reports folder: wait for it (True) or stop (False)
+    project_root: Path | None = None  # paths in notebooks and manifest are relative to it (default: cwd)
     formats: tuple[str, ...] | None = None  # None: HTML and Word for briefings, HTML for analyst notes
 
 
@@ -67,7 +82,48 @@ class RunSummary:
     ran: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    stale: dict[str, list[str]] = field(default_factory=dict)  # done jobs rerun, and why
     workbooks: list[Path] = field(default_factory=list)  # the city workbooks written
+
+
+class RunLockedError(RuntimeError):
+    """Another run holds the reports folder."""
+
+
+def check_config(config: RunConfig) -> None:
+    """``ValueError`` for a setting no run can use; called before anything touches the disk."""
+    as_of_month(config.as_of)
+    if config.formats is not None:
+        formats_for("", config.formats)  # an unknown format
+    if config.cell_timeout is not None and not (math.isfinite(config.cell_timeout) and config.cell_timeout > 0):
+        raise ValueError(f"cell timeout {config.cell_timeout!r} is not a positive number of seconds")
+    if config.jobs is not None and config.jobs < 1:
+        raise ValueError(f"--jobs {config.jobs} is not a positive number of worker processes")
+    share = config.share_assumption
+    if share is not None and not (math.isfinite(share) and 0 < share <= 1):
+        raise ValueError(f"share assumption {config.share_assumption!r} is not a share between 0 and 1")
+
+
+@contextlib.contextmanager
+def run_lock(out_dir: Path, wait: bool) -> Iterator[None]:
+    """Hold ``out_dir``'s advisory lock for a run; ``RunLockedError`` when another run has it
+    (unless ``wait``). The system releases it when the holder dies, so a killed run never
+    leaves the folder locked."""
+    lock = FileLock(out_dir / LOCK_NAME, timeout=-1 if wait else 0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise RunLockedError(f"another q1brief run is writing {out_dir} (lock {out_dir / LOCK_NAME}); wait for it "
+                             "to finish, or pass --wait to start when it has") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def relative_to(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` (POSIX form), with ``..`` when it lies outside."""
+    return Path(os.path.relpath(Path(path).resolve(), root)).as_posix()
 
 
 # ---------------------------------------------------------------- client side
@@ -145,27 +201,30 @@ def write_city_context(config: RunConfig, data_dir: Path, out_dir: Path, fingerp
     return save_city_tables(tables, (out_dir / CONTEXT_DIR).resolve(), fingerprint, data.settings)
 
 
-def job_specs(config: RunConfig, chosen: dict[str, Path], todo: list[Job], data_dir: Path, out_dir: Path,
-              fingerprint: str) -> list[JobSpec]:
-    """What each worker needs for the jobs ``todo``: the notebook (a checked pair, see
-    :mod:`analysis.batch.notebooks`), the parameters and the note's titles. Notebooks that
-    take ``context_dir`` get the city's tables, written once here for the whole batch."""
-    sources = {stem: notebooks.read_notebook(path) for stem, path in chosen.items()}
+def job_specs(config: RunConfig, todo: list[Job], *, chosen: dict[str, Path],
+              sources: dict[str, nbformat.NotebookNode], made_from: dict[str, dict[str, Any]], fingerprint: str,
+              data_dir: Path, out_dir: Path, root: Path) -> list[JobSpec]:
+    """What each worker needs for the jobs ``todo``: the notebook (``sources``: checked pairs,
+    see :mod:`analysis.batch.notebooks`), the parameters ``made_from`` records and the note's
+    titles. Notebooks that take ``context_dir`` get the city's tables, written once here for
+    the whole batch (a cache of the data of ``fingerprint``, checked against it by the
+    notebook, so not part of what a job is made from). Paths are relative to ``root``, where
+    the notebooks run."""
     takes_context = {stem for stem, nb in sources.items() if notebooks.declares_parameter(nb, "context_dir")}
     context_dir = (write_city_context(config, data_dir, out_dir, fingerprint)
                    if takes_context & {job.notebook for job in todo} else None)
-    local_paths = tuple(str(p) for p in {data_dir, Path.cwd().resolve(), Path(sys.prefix),
-                                         Path.home(), Path(config.notebook_dir).resolve()})
+    local_paths = tuple(str(p) for p in {data_dir, root, Path(sys.prefix), Path.home(),
+                                         Path(config.notebook_dir).resolve()})
     issued = date.today().isoformat()  # one date of issue for the whole batch
-    params = {"as_of": config.as_of, "data_dir": str(data_dir),
-              "share_assumption": config.share_assumption, "lang": config.lang}
     specs = []
     for job in todo:
-        extra = {"context_dir": str(context_dir)} if context_dir and job.notebook in takes_context else {}
+        extra = ({"context_dir": relative_to(context_dir, root)}
+                 if context_dir and job.notebook in takes_context else {})
         specs.append(JobSpec(job, nbformat.writes(sources[job.notebook]),
-                             {"region_code": job.region_code, **params, **extra},
-                             *title_for(job, config.as_of), config.cell_timeout, local_paths,
-                             reuse_kernel=not config.fresh_kernels,
+                             {**made_from[job.key]["parameters"], **extra}, *title_for(job, config.as_of),
+                             config.cell_timeout, local_paths, reuse_kernel=not config.fresh_kernels, cwd=str(root),
+                             input_path=relative_to(chosen[job.notebook], root),
+                             output_path=f"{job.region_code}/{job.notebook}.ipynb",
                              formats=formats_for(job.notebook, config.formats), issued=issued))
     return specs
 
@@ -178,36 +237,59 @@ def run_batch(
     """Plan, execute and record a batch; returns which jobs ran, were skipped or failed.
 
     ``on_plan(n)`` is called once with the number of jobs to run, ``progress(1)`` after each.
+    Bad settings, unknown regions or notebooks and missing data raise before any file is
+    written; ``RunLockedError`` when another run holds the reports folder.
     """
+    check_config(config)
+    root = Path(config.project_root or Path.cwd()).resolve()
+    region_table = processed.read_processed(config.data_dir, ("regions",))["regions"]  # errors name the folder
+    regions = select_regions(region_table, config.region_codes)  # as the user wrote it
     data_dir = Path(config.data_dir).resolve()
-    out_dir = Path(config.out) / config.as_of
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_temp_files(out_dir)
-    manifest_path = out_dir / manifest.MANIFEST_NAME
-    state = manifest.load_manifest(manifest_path)
-
-    region_table = processed.read_processed(data_dir, ("regions",))["regions"]
-    regions = select_regions(region_table, config.region_codes)
     settings = processed.read_settings(data_dir)
     share = settings.stated_q1_share if config.share_assumption is None else config.share_assumption
     config = replace(config, share_assumption=share)  # the notebooks and the workbook state the same share
     chosen = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
-    formats_for("", config.formats)  # an unknown format fails here, before any job runs
-    jobs = plan_jobs(regions, list(chosen.values()))
-    summary = RunSummary(out_dir / "index.html", manifest_path)
-    todo = []
-    for job in jobs:
-        entry = state["jobs"].get(job.key)
-        if (config.resume and manifest.is_done(entry, out_dir)
-                and set(formats_for(job.notebook, config.formats)) <= set(entry.get("outputs", {}))):
-            summary.skipped.append(job.key)
-        else:
-            todo.append(job)
+    sources = {stem: notebooks.read_notebook(path) for stem, path in chosen.items()}  # a pair out of step stops here
+    out_dir = Path(config.out) / config.as_of
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with run_lock(out_dir, config.wait):
+        return _run_locked(config, root, data_dir, region_table, regions, chosen, sources, out_dir, progress,
+                           on_plan, settings.city_name or city_name(region_table))
 
+
+def _run_locked(config: RunConfig, root: Path, data_dir: Path, region_table: pd.DataFrame,
+                regions: list[tuple[str, str]], chosen: dict[str, Path], sources: dict[str, nbformat.NotebookNode],
+                out_dir: Path, progress: Callable[[int], Any] | None, on_plan: Callable[[int], Any] | None,
+                city: str) -> RunSummary:
+    remove_stale_temp_files(out_dir)
+    manifest_path = out_dir / manifest.MANIFEST_NAME
+    state = manifest.load_manifest(manifest_path)
+    summary = RunSummary(out_dir / "index.html", manifest_path)
     fingerprint = manifest.data_fingerprint(data_dir)
-    state.update(as_of=config.as_of, package_version=__version__, data_fingerprint=fingerprint,
-                 city_name=settings.city_name or city_name(region_table))
-    specs = job_specs(config, chosen, todo, data_dir, out_dir, fingerprint["sha256"])
+    params = {"as_of": config.as_of, "data_dir": relative_to(data_dir, root),
+              "share_assumption": config.share_assumption, "lang": config.lang}
+    notebook_sha = {stem: sha256_bytes(nbformat.writes(nb).encode("utf-8")) for stem, nb in sources.items()}
+    made_from = {job.key: {"data_fingerprint": fingerprint["sha256"], "package_version": __version__,
+                           "notebook_sha256": notebook_sha[job.notebook],
+                           "parameters": {"region_code": job.region_code, **params}}
+                 for job in plan_jobs(regions, list(chosen.values()))}
+    todo = []
+    for job in plan_jobs(regions, list(chosen.values())):
+        entry = state["jobs"].get(job.key)
+        missing = [f for f in formats_for(job.notebook, config.formats) if f not in (entry or {}).get("outputs", {})]
+        if config.resume and not missing and manifest.is_done(entry, out_dir, made_from[job.key]):
+            summary.skipped.append(job.key)
+            continue
+        if config.resume and manifest.is_done(entry, out_dir):  # done, but out of date or without a format
+            summary.stale[job.key] = (manifest.stale_reasons(entry, made_from[job.key])  # type: ignore[arg-type]
+                                      + [f"no {f} note yet" for f in missing])
+        todo.append(job)
+    delivery = read_delivery(data_dir) or {}
+    run = {"as_of": config.as_of, "package_version": __version__, "data_fingerprint": fingerprint,
+           "data_dir": params["data_dir"], "city_name": city,
+           "delivery": {k: delivery.get(k) for k in ("fingerprint", "ingested_at", "latest_period")}}
+    specs = job_specs(config, todo, chosen=chosen, sources=sources, made_from=made_from,
+                      fingerprint=fingerprint["sha256"], data_dir=data_dir, out_dir=out_dir, root=root)
     jobs_by_key = {job.key: job for job in todo}
     if on_plan is not None:
         on_plan(len(todo))
@@ -216,14 +298,15 @@ def run_batch(
                else run_local(specs, config.jobs))
     for result in results:
         job = jobs_by_key[result.key]
-        state["jobs"][job.key] = _record(result, job, out_dir, fingerprint["sha256"])
-        manifest.save_manifest(manifest_path, state)
+        entry = {**_record(result, job, out_dir), **made_from[job.key]}
+        state = manifest.merge_job(manifest_path, job.key, entry, run)
         summary.ran.append(job.key)
         if result.status != "ok":
             summary.failed[job.key] = _why(result.error)
         if progress is not None:
             progress(1)
-
+    state = manifest.load_manifest(manifest_path)
+    state.update(run)
     _write_workbooks(config, region_table, state, summary, out_dir, data_dir, fingerprint["sha256"])
     manifest.save_manifest(manifest_path, state)
     write_text(summary.index_path, index.render_index(state))
@@ -247,7 +330,7 @@ def _write_workbooks(config: RunConfig, regions: pd.DataFrame, state: dict[str, 
             summary.failed[key] = _why(books[city[0]]["error"])
 
 
-def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dict[str, Any]:
+def _record(result: JobResult, job: Job, out_dir: Path) -> dict[str, Any]:
     """Write the job's files atomically and return its manifest entry."""
     nb_rel = f"{job.region_code}/{job.notebook}.ipynb"
     outputs = {}
@@ -270,8 +353,6 @@ def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dic
         "duration_s": round(result.duration_s, 3),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "error": result.error,
-        "data_fingerprint": fingerprint,
-        "package_version": __version__,
         "outputs": outputs,
         "headline": result.headline,
     }
@@ -280,6 +361,8 @@ def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dic
 def _why(error: dict[str, Any] | None) -> str:
     if not error:
         return "unknown error"
+    if error.get("type") == "CellTimeoutError":
+        return f"CellTimeoutError: {error.get('message', '')}"
     where = f" in cell {error['source_cell_index'] + 1} of the notebook" if "source_cell_index" in error else ""
-    lines = str(error.get("message", "")).strip().splitlines()
+    lines = [line for line in str(error.get("message", "")).strip().splitlines() if line.strip("-= ")]
     return f"{error.get('type')}{where}: {lines[-1] if lines else ''}"

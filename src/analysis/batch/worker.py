@@ -6,9 +6,15 @@ Word note's bytes), so only the client writes files. A job never raises: errors 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import json
+import math
 import multiprocessing
 import os
 import re
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -52,6 +58,9 @@ class JobSpec:
     cell_timeout: float | None = None
     local_paths: tuple[str, ...] = ()
     reuse_kernel: bool = True  # run in this process's warm kernel (see batch.kernels)
+    cwd: str | None = None  # the project folder the notebook runs in (relative paths start there)
+    input_path: str | None = None  # the notebook as the project names it, e.g. notebooks/05_briefing.ipynb
+    output_path: str | None = None  # the executed notebook inside the reports folder, e.g. 990101/05_briefing.ipynb
     formats: tuple[str, ...] = ("html",)  # the notes to export: "html", "docx"
     issued: str | None = None  # the Word note's date of issue (ISO); None: today
 
@@ -86,18 +95,20 @@ def execute_job(spec: JobSpec) -> JobResult:
 
 def _execute(spec: JobSpec) -> JobResult:
     import papermill
+    from nbclient.exceptions import CellTimeoutError
 
     start = time.perf_counter()
     key = spec.job.key
     kernel_idle = False  # whether the kernel may serve the next job
     kernel_name = "python3"
     pool = kernels.process_pool() if spec.reuse_kernel else None
-    with tempfile.TemporaryDirectory(prefix="q1brief-job-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="q1brief-job-") as tmp, _chdir(spec.cwd):
         out_path = Path(tmp) / "out.ipynb"
         try:
             source = nbformat.reads(spec.notebook_json, as_version=4)
             kernel_name = source.metadata.get("kernelspec", {}).get("name") or kernel_name
-            warm = {"km": pool.acquire(kernel_name)} if pool is not None else {}
+            warm = ({"km": pool.acquire(kernel_name)} if pool is not None
+                    else {"kernel_manager_class": kernels.IPCKernelManager})
             nb = papermill.execute_notebook(
                 source,
                 str(out_path),
@@ -105,7 +116,8 @@ def _execute(spec: JobSpec) -> JobResult:
                 kernel_name=kernel_name,
                 progress_bar=False,
                 log_output=False,
-                execution_timeout=spec.cell_timeout,
+                # nbclient counts whole seconds: 0.5 s becomes 1 s rather than a TraitError
+                execution_timeout=math.ceil(spec.cell_timeout) if spec.cell_timeout else None,
                 start_timeout=120,
                 shutdown_kernel="immediate",  # a fresh kernel's outputs are all in by then
                 engine_name=engine.ENGINE_NAME,  # writes the output file once, not after every cell
@@ -116,16 +128,69 @@ def _execute(spec: JobSpec) -> JobResult:
                     if "html" in spec.formats else None)
             docx = _docx(nb, spec) if "docx" in spec.formats else None
             return JobResult(key, "ok", time.perf_counter() - start,
-                             nbformat.writes(nb), html, None, _headline(nb), docx)
+                             _portable(nb, spec), html, None, _headline(nb), docx)
         except Exception as exc:  # one bad job must not stop the batch
             # a cell that raised has replied: its kernel is idle and can be reset and reused
             kernel_idle = kernel_idle or isinstance(exc, papermill.PapermillExecutionError)
-            partial = out_path.read_text(encoding="utf-8") if out_path.is_file() else None
-            return JobResult(key, "failed", time.perf_counter() - start, partial, None,
-                             error_summary(exc, spec.notebook_json))
+            partial = nbformat.read(out_path, as_version=4) if out_path.is_file() else None
+            error = error_summary(exc, spec.notebook_json)
+            if isinstance(exc, CellTimeoutError):
+                error.update(timeout_summary(partial, spec))
+            return JobResult(key, "failed", time.perf_counter() - start,
+                             _portable(partial, spec) if partial is not None else None, None, error)
         finally:
             if pool is not None:
                 pool.release(kernel_name, kernel_idle)
+
+
+@contextlib.contextmanager
+def _chdir(folder: str | None) -> Iterator[None]:
+    """Run in ``folder`` (the project) when given: relative parameters resolve there."""
+    if not folder:
+        yield
+        return
+    previous = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def _portable(nb: nbformat.NotebookNode, spec: JobSpec) -> str:
+    """The executed notebook as text with project paths relative: papermill's record of the
+    input and output paths names the project's files, and the project folder itself is
+    removed from every path in the text (``/srv/q1brief/data/processed`` -> ``data/processed``)."""
+    meta = nb.metadata.setdefault("papermill", {})
+    meta["input_path"] = spec.input_path
+    meta["output_path"] = spec.output_path
+    text = nbformat.writes(nb)
+    if spec.cwd:
+        root = str(Path(spec.cwd)).rstrip("/")
+        for form in {root, json.dumps(root)[1:-1]}:  # as written, and as escaped in JSON strings
+            text = re.sub(re.escape(form) + r"(/|(?![\w.-]))", lambda m: "" if m.group(1) else ".", text)
+    return text
+
+
+def timeout_summary(partial: nbformat.NotebookNode | None, spec: JobSpec) -> dict[str, Any]:
+    """Where a cell timed out and a message a reader can act on (nbclient's own message is
+    a preview of the cell between dashed lines)."""
+    limit = math.ceil(spec.cell_timeout or 0)
+    index = None
+    if partial is not None:
+        started = [i for i, c in enumerate(partial.cells)
+                   if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+        index = started[-1] if started else None
+    summary: dict[str, Any] = {"message": f"a cell ran longer than the cell timeout of {limit} s (--cell-timeout)"}
+    if index is not None:
+        source = str(partial.cells[index].get("source", ""))
+        first = next((line for line in source.splitlines() if line.strip()), "")
+        source_index = index - _injected_before(spec.notebook_json, index)
+        summary.update(cell_index=index, source_cell_index=source_index,
+                       cell_source="\n".join(source.splitlines()[:6])[:400],
+                       message=f"cell {source_index + 1} ran longer than the cell timeout of {limit} s "
+                               f"(--cell-timeout); it starts: {first[:120]}")
+    return summary
 
 
 def _docx(nb: nbformat.NotebookNode, spec: JobSpec) -> bytes:
@@ -201,20 +266,49 @@ def _failed(spec: JobSpec, exc: BaseException, start: float) -> JobResult:
                      error=error_summary(exc))
 
 
-def _init_worker() -> None:
+def _init_worker(runner_pid: int) -> None:
     """Prepare a pool worker process (its kernels inherit the environment):
 
+    - die with the runner: a runner killed with SIGKILL runs no clean-up, and a worker
+      waiting on its queue would live on (with its kernels) forever; see :func:`die_with_parent`;
     - one BLAS/OpenMP thread per process: several kernels run at once and the model fits
       are small, so more threads only contend for the cores;
     - stdout/stderr to /dev/null: kernels log start-up warnings there, which would garble
       the progress bar and cron mail. Errors still reach the client in the job result.
     """
+    die_with_parent(runner_pid)
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
+    """End this process when ``parent_pid`` (the runner) is gone, however it ended.
+
+    On Linux the kernel sends SIGKILL at once (``prctl(PR_SET_PDEATHSIG)``); everywhere a
+    daemon thread also checks every ``poll_s`` seconds whether the parent changed. The
+    kernels this process starts watch it in turn (ipykernel polls its parent), so the
+    whole tree goes. Raises nothing: without prctl the thread alone does the job.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the watch was set
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(poll_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="q1brief-parent-watch", daemon=True).start()
 
 
 def run_local(specs: list[JobSpec], jobs: int | None) -> Iterator[JobResult]:
@@ -225,7 +319,7 @@ def run_local(specs: list[JobSpec], jobs: int | None) -> Iterator[JobResult]:
     context = multiprocessing.get_context("spawn")
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_init_worker) as pool:
+                             initializer=_init_worker, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(execute_job, spec): spec for spec in specs}
         for future in as_completed(futures):
             try:

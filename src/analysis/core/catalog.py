@@ -227,6 +227,8 @@ def catalogue_measure(measure: pd.Series, indicator: pd.Series, catalogue: pd.Da
     """The measure under which the catalogue keeps a row: the period-end level of a stock or
     ratio is one figure, listed as ``ytd_value`` (or ``end_value``) in its forms, so a 期末/余额
     row and a row without suffix land on whichever of the two the indicator lists."""
+    indicator, measure = (s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
+                          for s in (indicator, measure))  # a reader's categorical columns map as text
     kind = indicator.map(catalogue["kind"])
     forms = indicator.map(catalogue["forms"])
     level = kind.isin(["stock", "ratio"])

@@ -203,3 +203,18 @@ def schedule_at_dates(days: pd.Series, by: str = "month") -> pd.Series:
     if by == "month":
         return days.dt.month / 12
     return days.dt.day_of_year / np.where(days.dt.is_leap_year, 366, 365)
+
+
+_AS_OF_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def as_of_month(text: str) -> str:
+    """A report's as-of month exactly as ``YYYY-MM`` (month 01-12), else ``ValueError``.
+
+    Strict on purpose: the text names a folder (``reports/<as-of>/``), so anything else
+    (a path, ``2026-13``, ``2026-3``) is refused before a folder is made.
+    """
+    match = _AS_OF_MONTH.fullmatch(str(text))
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)) <= 2100:
+        raise ValueError(f"as-of month {text!r} is not a month written YYYY-MM (e.g. 2026-03)")
+    return match.group(0)

@@ -1,8 +1,10 @@
 """A city's bureau exports (``data/raw/bureau``) -> checked observations in catalogue units.
 
-:func:`read_bureau_files` reads every export (one bad file does not stop the others) and
-returns the reader output, the findings for unreadable files and one ``sources`` row per
-file (layout, database line, notes, source line: metadata, never data).
+:func:`bureau_inputs` lists the exports and refuses links that lead outside the data
+folder. :func:`read_bureau_files` reads every export (one bad file does not stop the
+others) and returns the reader output, the findings for unreadable files and for tables
+that look cut, and one ``sources`` row per file (layout, database line, notes, source
+line: metadata, never data).
 :func:`to_catalogue_units` converts levels to the catalogue unit (万元 -> 亿元) and keeps
 indicators no catalogue knows under their derived code; :func:`prefer_monthly` keeps one
 row per region, indicator, month and measure where a monthly and a quarterly (or annual)
@@ -11,6 +13,8 @@ series give the same figure.
 
 from __future__ import annotations
 
+import os
+import re
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,16 +36,49 @@ _FREQUENCY_ORDER = {"M": 0, "Q": 1, "Y": 2}
 
 
 def bureau_files(data_dir: str | Path) -> list[Path]:
-    """Bureau tables under ``data_dir/bureau`` (sorted, so runs are reproducible)."""
-    folder = Path(data_dir) / "bureau"
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
-                  and not p.name.startswith(("~$", ".")))
+    """Bureau tables under ``data_dir/bureau`` (sorted, so runs are reproducible); files
+    reached through a link leading outside the data folder are left out (see
+    :func:`bureau_inputs`)."""
+    return bureau_inputs(data_dir)[0]
+
+
+def bureau_inputs(data_dir: str | Path, follow_links: bool = False) -> tuple[list[Path], pd.DataFrame]:
+    """Bureau tables under ``data_dir/bureau``, and an error finding for each file or folder
+    there that is a link leading outside the data folder (``/etc/passwd``, a share): such a
+    file is not read unless ``follow_links``, so a delivery is only what is in its folder.
+    Office lock files (``~$…``) and hidden files are skipped."""
+    root = Path(data_dir)
+    files, refused = [], []
+    for current, dirs, names in os.walk(root / "bureau", followlinks=follow_links):
+        for name in sorted([*names, *dirs]):
+            path = Path(current) / name
+            if not follow_links and path.is_symlink() and not is_inside(path, root):
+                refused.append(outside_link_finding(path, root))
+            elif (name in names and path.suffix.lower() in SUFFIXES and path.is_file()
+                  and not name.startswith(("~$", "."))):
+                files.append(path)
+    return sorted(files), findings_frame(refused)
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links resolved, lies inside ``root`` (links resolved too)."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
+def outside_link_finding(path: Path, root: Path) -> dict:
+    """The error finding for a link that leads outside the data folder."""
+    return {"severity": "error", "check": "outside_link", "file": str(path), "location": "",
+            "message": f"{path.relative_to(root).as_posix()} is a link to {os.path.realpath(path)}, outside the data "
+                       f"folder: not read; expected files inside {root.name}/ (copy the file in, or pass "
+                       "--follow-links to read linked files)"}
 
 
 def read_bureau_files(
     files: Iterable[Path], regions: pd.DataFrame | None = None, catalogue: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """``(raw, findings, sources)`` of many files; an unreadable file becomes an error finding."""
+    """``(raw, findings, sources)`` of many files; an unreadable file becomes an error finding,
+    and so does a table that lacks the closing note or source line (``数据来源：…``) that the
+    other tables of the same export (same database line and layout) end with: it looks cut."""
     names = region_codes(regions)
     frames, problems, sources = [], [], []
     for path in files:
@@ -55,8 +92,32 @@ def read_bureau_files(
         sources.append({**{c: meta.get(c, "") for c in SOURCE_COLUMNS}, "file": str(path),
                         "read_as": meta.get("encoding") or meta.get("sheet", ""),
                         "observations": len(export.observations)})
-    raw = pd.concat(frames, ignore_index=True) if frames else empty_observations()
+    problems += _cut_tables(sources, frames)
+    raw = (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)) if frames \
+        else empty_observations()
     return raw, findings_frame(problems), pd.DataFrame(sources, columns=SOURCE_COLUMNS)
+
+
+def _cut_tables(sources: list[dict], frames: list[pd.DataFrame]) -> list[dict]:
+    """Tables of one export without the closing lines the others have, named by their last row."""
+    groups: dict[tuple, list[int]] = {}
+    for i, source in enumerate(sources):
+        if source["database"] and source["layout"] != "terminal":
+            groups.setdefault((source["database"], source["layout"]), []).append(i)
+    found = []
+    for members in groups.values():
+        ended = [i for i in members if sources[i]["notes"] or sources[i]["source"]]
+        for i in members:
+            if not ended or i in ended or frames[i].empty:
+                continue
+            last = frames[i].iloc[-1]
+            row = int(re.sub(r"^.*![A-Z]+", "", str(last["source"])) or 0)
+            found.append({
+                "severity": "error", "check": "truncated_table", "file": sources[i]["file"], "location": f"row {row}",
+                "message": f"the table stops after row {row} ({str(last['label'])!r}) without the note or source "
+                           f"line (数据来源：…) that the other {len(ended)} table(s) of this export end with: the file "
+                           "looks cut; expected the whole table as exported"})
+    return found
 
 
 def to_catalogue_units(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -70,39 +131,60 @@ def to_catalogue_units(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None)
     catalogue keeps only its growth). Growth stays in percent, indexes in their base. The
     period-end level of a stock or ratio takes the form its catalogue row lists
     (:func:`analysis.core.catalog.catalogue_measure`).
+
+    Every decision depends only on the row's indicator, unit and measure, so it is made once
+    per distinct combination and applied to the rows by position: a table of millions of
+    rows costs a few arrays.
     """
     catalogue = indicators() if catalogue is None else catalogue
-    rows = raw[raw["region_code"].notna()]
-    known = rows[rows["indicator"].isin(catalogue.index)].copy()
-    known["measure"] = catalogue_measure(known["measure"], known["indicator"], catalogue)
-    target_unit = known["indicator"].map(catalogue["unit"])
-    has_levels = known["indicator"].map(catalogue["forms"].map(lambda f: bool(set(f) & set(LEVEL_MEASURES))))
-    kind = known["indicator"].map(catalogue["kind"])
-    level = known["measure"].isin(LEVEL_MEASURES)
-    pairs = pd.Series(list(zip(known["unit"], target_unit, strict=True)), index=known.index)
-    factor = pairs.map({pair: unit_factor(*pair) for pair in set(pairs)}).astype(float)
-    unitless = level & (known["unit"] == "") & (target_unit != "") & (kind != "ratio")
-    factor = factor.where(~(level & (known["unit"] == "")), 1.0)
-    growth_only = level & ~has_levels.astype(bool)
-    bad_unit = level & ~growth_only & (factor.isna() | unitless)
+    placed = raw["region_code"].notna().to_numpy()
+    rows = raw if placed.all() else raw[placed]
+    combo = rows[["indicator", "unit", "measure"]]
+    codes = combo.groupby(list(combo.columns), sort=False, observed=True, dropna=False).ngroup().to_numpy()
+    rules = _unit_rules(combo.drop_duplicates().astype(object).reset_index(drop=True), catalogue)
+    at = {name: rules[name].to_numpy()[codes] for name in ("keep", "factor", "bad_unit", "unitless", "growth_only")}
+    target = lambda f: f["indicator"].map(catalogue["unit"])  # noqa: E731
     findings = pd.concat([
-        _row_findings(known[bad_unit & ~unitless], "error", "unit", lambda f: (
+        _row_findings(rows[at["bad_unit"] & ~at["unitless"]], "error", "unit", lambda f: (
             "unit '" + f["unit"] + "' of " + f["indicator"] + " (" + f["label"] + ") cannot be converted to the "
-            "catalogue unit '" + f["indicator"].map(catalogue["unit"]) + "'; expected a unit listed in catalog.py")),
-        _row_findings(known[unitless], "error", "unit", lambda f: (
-            "row '" + f["label"] + "' has no unit; expected the unit in brackets, e.g. (" +
-            f["indicator"].map(catalogue["unit"]) + ")")),
-        _row_findings(known[growth_only], "warning", "growth_only", lambda f: (
+            "catalogue unit '" + target(f) + "'; expected a unit listed in catalog.py")),
+        _row_findings(rows[at["unitless"]], "error", "unit", lambda f: (
+            "row '" + f["label"] + "' has no unit; expected the unit in brackets, e.g. (" + target(f) + ")")),
+        _row_findings(rows[at["growth_only"]], "warning", "growth_only", lambda f: (
             "'" + f["label"] + "' is a level of " + f["indicator"] + ", which the catalogue keeps as growth "
             "only; the row was not loaded")),
     ], ignore_index=True)
-    keep = ~(bad_unit | growth_only)
-    converted = known[keep].copy()
-    converted["value"] = converted["value"] * np.where(level[keep], factor[keep], 1.0)
-    converted["unit"] = np.where(level[keep], target_unit[keep], converted["unit"])
-    unknown = rows[~rows["indicator"].isin(catalogue.index)]
-    obs = pd.concat([converted, unknown]).sort_index() if len(unknown) else converted
+    keep = at["keep"]
+    obs = rows if keep.all() else rows[keep]
+    obs = obs.assign(value=obs["value"].to_numpy() * at["factor"][keep],
+                     unit=pd.Categorical(rules["new_unit"].to_numpy()[codes[keep]]),
+                     measure=pd.Categorical(rules["new_measure"].to_numpy()[codes[keep]]))
+    text = [c for c in OBS_COLUMNS if c not in ("period", "value") and c in obs.columns]
+    obs = obs.astype({c: "str" for c in text if obs[c].dtype != "str"})  # tables hold text, not categories
     return obs.reindex(columns=OBS_COLUMNS).reset_index(drop=True), findings
+
+
+def _unit_rules(combos: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """For each distinct (indicator, unit, measure): the measure and unit kept, the factor to
+    the catalogue unit, and whether its rows are kept, a level without unit, unconvertible
+    or growth-only. An indicator no catalogue knows is kept as it is."""
+    known = combos["indicator"].isin(catalogue.index)
+    measure = catalogue_measure(combos["measure"], combos["indicator"], catalogue).where(known, combos["measure"])
+    target = combos["indicator"].map(catalogue["unit"])
+    has_levels = combos["indicator"].map(catalogue["forms"].map(lambda f: bool(set(f) & set(LEVEL_MEASURES))))
+    level = measure.isin(LEVEL_MEASURES) & known
+    blank = combos["unit"] == ""
+    factor = pd.Series([unit_factor(u, t) if isinstance(t, str) else None
+                        for u, t in zip(combos["unit"], target, strict=True)], dtype=float)
+    unitless = level & blank & (target != "") & (combos["indicator"].map(catalogue["kind"]) != "ratio")
+    growth_only = level & ~has_levels.fillna(False).astype(bool)
+    factor = factor.where(~(level & blank), 1.0)
+    bad_unit = level & ~growth_only & (factor.isna() | unitless)
+    return pd.DataFrame({
+        "keep": ~(bad_unit | growth_only), "bad_unit": bad_unit, "unitless": unitless, "growth_only": growth_only,
+        "factor": np.where(level, factor, 1.0), "new_unit": np.where(level, target, combos["unit"]),
+        "new_measure": measure,
+    })
 
 
 def prefer_monthly(obs: pd.DataFrame, tolerance: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -144,10 +226,11 @@ def load_observations(data_dir: str | Path, regions: pd.DataFrame | None = None,
     :func:`analysis.data.ingest.ingest` lists every finding in its report.
     """
     regions = regions_or_file(data_dir, regions)
-    raw, problems, _sources = read_bureau_files(bureau_files(data_dir), regions, catalogue)
+    files, refused = bureau_inputs(data_dir)
+    raw, problems, _sources = read_bureau_files(files, regions, catalogue)
     obs, unit_problems = to_catalogue_units(raw, catalogue)
     obs, frequency_problems = prefer_monthly(obs)
-    found = pd.concat([problems, validate_observations(raw, catalogue=catalogue), unit_problems,
+    found = pd.concat([refused, problems, validate_observations(raw, catalogue=catalogue), unit_problems,
                        frequency_problems], ignore_index=True)
     errors = found[found["severity"] == "error"]
     if not errors.empty:

@@ -14,7 +14,6 @@ made from is the data there now.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -25,6 +24,7 @@ import pandas as pd
 from analysis.core.catalog import indicators, prepare_catalogue
 from analysis.core.errors import DataError
 from analysis.core.settings import Settings
+from analysis.data.delivery import combine, sha256_file
 
 TABLES = ("observations", "regions", "targets", "projects", "township_weekly", "catalogue", "sources")
 SETTINGS_NAME = "settings.json"
@@ -96,21 +96,18 @@ def require_region(obs: pd.DataFrame, regions: pd.DataFrame, region_code: str) -
     return match.iloc[0]
 
 
-def fingerprint(data_dir: Path, pattern: str = "*.parquet") -> dict[str, Any]:
-    """SHA-256 of each processed file (sorted by name) and of the list as a whole.
+def fingerprint(data_dir: Path, patterns: tuple[str, ...] = ("*.parquet", SETTINGS_NAME)) -> dict[str, Any]:
+    """SHA-256 of each processed file matching ``patterns`` (the tables, and the city's
+    settings they are read with; sorted by name) and of the set as a whole.
 
-    The combined hash is sha256 over ``name:sha256\\n`` lines, so renaming, adding or
-    changing any file changes it.
+    The combined hash is :func:`analysis.data.delivery.combine` (sha256 over ``name:sha256\\n``
+    lines), so renaming, adding or changing any file changes it (the backtest cache too: a
+    projection made from another cache is another note). Right after an ingest it equals
+    the fingerprint ``delivery.json`` records.
     """
-    files = {}
-    for path in sorted(Path(data_dir).glob(pattern)):
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda h=handle: h.read(1 << 20), b""):
-                digest.update(block)
-        files[path.name] = digest.hexdigest()
-    combined = hashlib.sha256("".join(f"{k}:{v}\n" for k, v in files.items()).encode())
-    return {"sha256": combined.hexdigest(), "files": files}
+    paths = sorted({p for pattern in patterns for p in Path(data_dir).glob(pattern)})
+    files = {path.name: sha256_file(path) for path in paths}
+    return {"sha256": combine(files), "files": files}
 
 
 class ProcessedTables(Mapping[str, pd.DataFrame]):

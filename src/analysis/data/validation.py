@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from analysis.core.catalog import catalogue_line, indicators
@@ -32,6 +33,9 @@ class Limits:
     growth_warn_abs: float = 100.0  # |growth| above this is possible but worth a look
     growth_tolerance_pp: float = 1.0  # published vs recomputed growth (comparable basis)
     month_ytd_tolerance_pp: float = 0.3  # YTD growth outside [previous YTD, this month] growth (rounding)
+    completed_max_multiple: float = 10.0  # project completed > 10x the year's plan: a unit slip (error)
+    completed_warn_multiple: float = 2.0  # above 2x the plan: possible, worth a look (warning)
+    magnitude_jump: float = 1000.0  # a level 1000x off its history or its peers: a unit slip (warning)
 
 
 def findings_frame(rows: list[dict] | None = None) -> pd.DataFrame:
@@ -41,15 +45,17 @@ def findings_frame(rows: list[dict] | None = None) -> pd.DataFrame:
 
 def finding_from_error(error: DataError, check: str) -> dict:
     """One error finding from a ``DataError`` raised by a reader."""
-    return {"severity": "error", "check": check, "file": error.path or "",
-            "location": error.location or "", "message": str(error)}
+    message = error.reason + (f"; expected {error.expected}" if error.expected else "")
+    return {"severity": "error", "check": check, "file": error.path or "", "location": error.location or "",
+            "message": message}
 
 
 def _split_source(source: pd.Series) -> tuple[pd.Series, pd.Series]:
-    parts = source.str.split("!", n=1, expand=True)
-    if parts.shape[1] == 1:
-        parts[1] = ""
-    return parts[0].fillna(""), parts[1].fillna("")
+    """``file!cell`` -> (file, cell), with vectorised string operations (no Python objects)."""
+    source = source.astype("str").fillna("")
+    has_cell = source.str.contains("!", regex=False)
+    return (source.str.replace(r"!.*$", "", regex=True),
+            source.str.replace(r"^[^!]*!", "", regex=True).where(has_cell, ""))
 
 
 def rows_to_findings(
@@ -58,9 +64,14 @@ def rows_to_findings(
     """Findings for every row of ``frame``; ``message`` builds the text from the rows."""
     if frame.empty:
         return findings_frame()
+    text = frame.select_dtypes("category").columns  # the reader's repeated columns: text for the message
+    frame = (frame.astype({c: "str" for c in text}) if len(text) else frame).reset_index(drop=True)
     file, location = _split_source(frame["source"])
-    return pd.DataFrame({"severity": severity, "check": check, "file": file.to_numpy(),
-                         "location": location.to_numpy(), "message": message(frame).to_numpy()}).astype(str)
+    n = len(frame)
+    return pd.DataFrame({  # Arrow strings throughout: a million findings are not a million Python objects
+        "severity": pd.Series([severity], dtype="str").repeat(n).reset_index(drop=True),
+        "check": pd.Series([check], dtype="str").repeat(n).reset_index(drop=True),
+        "file": file, "location": location, "message": message(frame).astype("str")})
 
 
 def check_cells(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -68,14 +79,16 @@ def check_cells(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.
 
     An indicator no catalogue knows is kept under its derived code; its warning prints the
     ``indicators.csv`` line that would add it (see :func:`analysis.core.catalog.catalogue_line`).
+    Subsets keep only the columns their messages use, so a huge table stays cheap.
     """
     catalogue = indicators() if catalogue is None else catalogue
-    masked = raw[raw["raw"].isin(MASKED)]
+    cells = ["source", "label", "period", "raw"]
+    masked = raw.loc[raw["raw"].isin(MASKED), cells]
     # January is released with February (1-2月); a month measure has no February of its own either
     month = raw["period"].dt.month
     single = raw["measure"].isin(["month_value", "month_growth", "mom_growth", "month_index", "mom_index"])
-    blank = raw[(raw["raw"] == "") & (month != 1) & ~(single & (month == 2))]
-    unknown_reg = raw[raw["region_code"].isna()].drop_duplicates(["region_name"])
+    blank = raw.loc[(raw["raw"] == "") & (month != 1) & ~(single & (month == 2)), cells]
+    unknown_reg = raw.loc[raw["region_code"].isna() & ~raw["region_name"].duplicated(), ["source", "region_name"]]
     return pd.concat([
         rows_to_findings(masked, "warning", "masked_cell", lambda f: (
             "masked cell '" + f["raw"] + "' (" + f["label"] + ", " + f["period"].astype(str)
@@ -92,20 +105,35 @@ def check_cells(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.
 
 
 def unknown_indicators(raw: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """One row per indicator code no catalogue knows: ``indicator, label, unit, forms, source,
-    line`` (``line``: the ``indicators.csv`` line that adds it)."""
-    rows = raw[~raw["indicator"].isin(catalogue.index)]
+    """One row per indicator code no catalogue knows, by code: ``indicator, label, unit, forms,
+    source, line`` (the first label and cell; the unit most used by its levels, else by all its
+    rows; the measures it has, in catalogue order; ``line``: the ``indicators.csv`` line that
+    adds it). Built with grouped operations: a table of a million unknown rows stays cheap."""
+    rows = raw.loc[~raw["indicator"].isin(catalogue.index), ["indicator", "label", "unit", "measure", "source"]]
+    columns = ["indicator", "label", "unit", "forms", "source", "line"]
     if rows.empty:
-        return pd.DataFrame(columns=["indicator", "label", "unit", "forms", "source", "line"])
-    out = []
-    for code, group in rows.groupby("indicator", sort=True):
-        levels = group[group["measure"].isin(LEVEL_MEASURES)]
-        units = (levels if len(levels) else group)["unit"]
-        unit = str(units.mode().iloc[0]) if len(units) else ""
-        forms = [m for m in MEASURES if m in set(group["measure"])]
-        out.append((code, group["label"].iloc[0], unit, "|".join(forms), group["source"].iloc[0],
-                    catalogue_line(str(code), str(code), unit, forms)))
-    return pd.DataFrame(out, columns=["indicator", "label", "unit", "forms", "source", "line"])
+        return pd.DataFrame(columns=columns)
+    rows = rows.astype({c: "str" for c in rows.columns if rows[c].dtype != "str"})
+    out = rows.drop_duplicates("indicator")[["indicator", "label", "source"]].sort_values("indicator", kind="stable")
+    codes = out["indicator"]
+    levels = rows[rows["measure"].isin(LEVEL_MEASURES)]
+    unit = codes.map(_most_used(levels, "unit")).astype(object)
+    unit = unit.where(unit.notna(), codes.map(_most_used(rows, "unit")).astype(object)).fillna("").astype("str")
+    present = rows[["indicator", "measure"]].drop_duplicates()
+    forms = pd.Series("", index=out.index, dtype="str")
+    for measure in MEASURES:
+        has = codes.isin(present.loc[present["measure"] == measure, "indicator"])
+        forms = forms + np.where(has, measure + "|", "")
+    forms = forms.str.rstrip("|")
+    lines = [catalogue_line(c, c, u, f.split("|") if f else []) for c, u, f in zip(codes, unit, forms, strict=True)]
+    return out.assign(unit=unit, forms=forms, line=lines)[columns].reset_index(drop=True)
+
+
+def _most_used(rows: pd.DataFrame, column: str) -> pd.Series:
+    """Per indicator, its most frequent ``column`` value (the smallest on a tie, as ``mode``)."""
+    counts = rows.groupby(["indicator", column], observed=True).size().rename("n").reset_index()
+    counts = counts.sort_values(["indicator", "n", column], ascending=[True, False, True], kind="stable")
+    return counts.drop_duplicates("indicator").set_index("indicator")[column]
 
 
 def check_unknown_indicators(raw: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -246,16 +274,95 @@ def check_month_vs_ytd_growth(obs: pd.DataFrame, limits: Limits | None = None) -
         + "%; expected a weighted mean of the two (is a 同比 row read as 累计, or a cell wrong?)"))
 
 
+def check_levels_nonnegative(obs: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A negative level of a flow or count (a year-to-date total cannot be below zero)."""
+    kinds = (indicators() if catalogue is None else catalogue)["kind"]
+    flows = kinds[kinds.isin(["flow", "count"])].index
+    levels = obs[obs["measure"].isin(["ytd_value", "month_value"]) & obs["indicator"].isin(flows)]
+    negative = levels[levels["value"] < 0]
+    return rows_to_findings(negative, "error", "negative_level", lambda f: (
+        f["indicator"] + " " + f["measure"] + " " + f["value"].map("{:g}".format) + " in " + f["period"].astype(str)
+        + " is negative; expected a level of at least 0 (a flow summed over the year cannot fall below zero)"))
+
+
+def check_future_periods(obs: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
+    """Months later than the current one: a wrong year in a header, never a real figure.
+    One finding per file and month, at its first cell."""
+    now = pd.Period(today, freq="M")
+    future = obs[obs["period"] > now]
+    if future.empty:
+        return findings_frame()
+    first = future.assign(file=future["source"].str.split("!").str[0]).drop_duplicates(["file", "period"])
+    return rows_to_findings(first, "error", "future_period", lambda f: (
+        "month " + f["period"].astype(str) + f" is later than the current month {now}; expected no figure "
+        "from the future (a wrong year in the header?)"))
+
+
+def check_magnitude(obs: pd.DataFrame, region_levels: pd.Series | None = None,
+                    limits: Limits | None = None, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Levels about ``limits.magnitude_jump`` times (or more) off their peers or their own
+    history: the signature of a unit slip (亿元 figures labelled 万元 are 10^4 too small once
+    converted). Warnings, one per series; run on levels already in catalogue units.
+
+    Peers are the other regions of the same level (``region_levels``: code -> level) with
+    the same indicator and measure; each series is compared by its median over the months.
+    """
+    limits = limits or Limits()
+    kinds = (indicators() if catalogue is None else catalogue)["kind"]
+    levels = obs[obs["measure"].isin(["ytd_value", "month_value"])
+                 & obs["indicator"].map(kinds).isin(["flow", "count", "stock"]) & (obs["value"] > 0)]
+    if levels.empty:
+        return findings_frame()
+    series = ["region_code", "indicator", "measure"]
+    median = levels.groupby(series, observed=True)["value"].median().rename("own").reset_index()
+    median["level"] = median["region_code"].map(region_levels) if region_levels is not None else ""
+    peers = median.groupby(["level", "indicator", "measure"], observed=True)["own"]
+    median["peers"] = peers.transform("median")
+    median["n"] = peers.transform("size")
+    ratio = median["own"] / median["peers"]
+    median["power"] = np.round(np.log10(ratio)).astype(int)
+    odd = median[(median["n"] >= 3) & ((ratio >= limits.magnitude_jump) | (ratio <= 1 / limits.magnitude_jump))]
+    first = levels.drop_duplicates(series)[[*series, "source", "region_name", "unit"]]
+    odd = odd.merge(first, on=series)
+    jumps = _history_jumps(levels, series, limits)
+    return pd.concat([
+        rows_to_findings(odd, "warning", "unit_magnitude", lambda f: (
+            f["indicator"] + " " + f["measure"] + " of " + f["region_name"].fillna("") + " is about 10^"
+            + f["power"].astype(str) + " times its peers' (median " + f["own"].map("{:.4g}".format) + " vs "
+            + f["peers"].map("{:.4g}".format) + " " + f["unit"] + "); expected figures in the unit of the row "
+            "label (was 亿元 written as 万元?)")),
+        rows_to_findings(jumps, "warning", "unit_magnitude", lambda f: (
+            f["indicator"] + " " + f["measure"] + " of " + f["region_name"].fillna("") + " jumps to "
+            + f["value"].map("{:.4g}".format) + " in " + f["period"].astype(str) + ", about 10^"
+            + f["power"].astype(str) + " times its own median " + f["own"].map("{:.4g}".format)
+            + "; expected the same unit in every month")),
+    ], ignore_index=True)
+
+
+def _history_jumps(levels: pd.DataFrame, series: list[str], limits: Limits) -> pd.DataFrame:
+    """Months of a series ``magnitude_jump`` times off the series' own median (first per series)."""
+    own = levels.groupby(series, observed=True)["value"].transform("median")
+    ratio = levels["value"] / own
+    odd = levels.assign(own=own, power=np.round(np.log10(ratio)).astype(int))[
+        (ratio >= limits.magnitude_jump) | (ratio <= 1 / limits.magnitude_jump)]
+    return odd.sort_values("period").drop_duplicates(series)
+
+
 def validate_observations(raw: pd.DataFrame, limits: Limits | None = None,
-                          catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every observation check on reader output (all files of a city together)."""
+                          catalogue: pd.DataFrame | None = None, today: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Every observation check on reader output (all files of a city together).
+
+    ``today`` (default now) bounds the months: a figure from the future is an error.
+    """
     catalogue = indicators() if catalogue is None else catalogue
     known = raw[raw["indicator"].isin(catalogue.index) & raw["region_code"].notna()]
     unique = known.drop_duplicates(_key(known))
     return pd.concat([
         check_cells(raw, catalogue),
+        check_future_periods(raw, today if today is not None else pd.Timestamp.now()),
         check_duplicates(raw[raw["region_code"].notna()]),
         check_ytd_monotonic(known, catalogue),
+        check_levels_nonnegative(known, catalogue),
         check_growth_range(raw[raw["region_code"].notna()], limits),
         check_growth_consistency(unique, limits),
         check_month_vs_ytd_growth(unique, limits),

@@ -29,6 +29,7 @@ from analysis.core import catalog
 from analysis.core.periods import as_day, as_period, ytd_label
 from analysis.core.settings import BRIEFING_OUTLOOK
 from analysis.data import processed
+from analysis.data.delivery import delivery_note
 from analysis.data.processed import ProcessedTables
 from analysis.gaps import lagging_list
 from analysis.projection.outlook import AnnualOutlook, annual_outlook, panel_projection
@@ -188,13 +189,15 @@ class BriefingContext:
         return Paragraphs([Paragraph(text, leads.get(key, key)) for key, text in paragraphs.items()])
 
     def methods_note(self, outlook: AnnualOutlook | None = None) -> Note:
-        """The 说明 closing a briefing; names the projection method when ``outlook`` is shown."""
+        """The 说明 closing a briefing; names the projection method when ``outlook`` is shown
+        and the delivery (ingest date, data fingerprint) of a processed folder."""
         method = None
         if outlook is not None:
             best = str(outlook.recommended["method"])
             method = tables.METHOD_NAMES_ZH.get(best, best)
+        folder = getattr(self.data, "data_dir", None)  # tables given in memory have no delivery
         return Note(methods.methods_text(self.period, __version__, method, self.share_assumption,
-                                         self.options.thresholds))
+                                         self.options.thresholds, delivery_note(folder) if folder else ""))
 
     # ------------------------------------------------------------------ projection
     def has_levels(self, indicator: str) -> bool:

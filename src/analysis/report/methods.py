@@ -11,11 +11,13 @@ from analysis.gaps.status import StatusThresholds
 
 
 def methods_text(period: pd.Period, version: str, method_zh: str | None = None,
-                 share_assumption: float | None = None, thresholds: StatusThresholds | None = None) -> str:
+                 share_assumption: float | None = None, thresholds: StatusThresholds | None = None,
+                 delivery: str = "") -> str:
     """The note's text: data as of ``period``, sources, how 时序进度, gaps, ranks and status
     (``thresholds``) are read, the projection method when a projection is shown
-    (``method_zh``; the stated Q1 share ``share_assumption`` is for comparison only) and the
-    program version."""
+    (``method_zh``; the stated Q1 share ``share_assumption`` is for comparison only), the
+    data delivery the figures come from (``delivery``: its ingest date and fingerprint, see
+    :func:`analysis.data.delivery.delivery_note`) and the program version."""
     t = thresholds or StatusThresholds()
     method = ""
     if method_zh is not None:
@@ -26,7 +28,7 @@ def methods_text(period: pd.Period, version: str, method_zh: str | None = None,
             "时序进度按已过月份/12计算；增速差距以百分点计；排名在全市各县（区）间比较，1为最好。"
             f"状态：落后=低于目标、时序进度或全市平均{t.red_pp:g}个百分点以上，关注=略低，正常=持平或领先，"
             "无数据=缺数；图1、图2的颜色只按图中这一项差距判断。"
-            f"{method}程序版本 q1brief {version}。")
+            f"{method}{delivery}程序版本 q1brief {version}。")
 
 
 def note_title(region_name: str, what: str, period: pd.Period) -> str:

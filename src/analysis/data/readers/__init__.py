@@ -15,17 +15,21 @@ An indicator no catalogue knows keeps a code derived from its name
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.core.catalog import package_regions, region_name_index
+from analysis.core.errors import DataError
 from analysis.data.readers.block import COLUMNS, empty_observations, tidy
 from analysis.data.readers.cells import MASKED, parse_value, parse_values, row_text
 from analysis.data.readers.detect import LAYOUTS, detect
-from analysis.data.readers.grid import SUFFIXES, decode_csv, read_grid
-from analysis.data.readers.nbs import is_footer, read_periods_as_columns, read_periods_as_rows
+from analysis.data.readers.grid import SUFFIXES, Grid, decode_csv, iter_rows, read_grid
+from analysis.data.readers.nbs import data_rows, is_footer, read_periods_as_columns, read_periods_as_rows
+from analysis.data.readers.parts import concat, in_parts
 from analysis.data.readers.terminal import read_terminal
 
 __all__ = [
@@ -42,6 +46,9 @@ class Export:
     layout: str
     observations: pd.DataFrame
     metadata: dict[str, str] = field(default_factory=dict)
+
+
+HEAD_ROWS = 60  # rows read before the layout is known: the header is within the first 40 (detect)
 
 
 def region_codes(regions: pd.DataFrame | None = None) -> dict[str, str]:
@@ -65,6 +72,27 @@ def _footer(rows: list[list[object]]) -> tuple[str, str]:
     return "\n".join(notes), "\n".join(sources)
 
 
+def stated_end(time_line: str) -> pd.Period | None:
+    """The last month a file says it covers (``时间：2019年1月-2026年3月`` -> 2026-03), or None."""
+    months = re.findall(r"(\d{4})\s*年\s*(\d{1,2})\s*月", time_line)
+    if not months or not 1 <= int(months[-1][1]) <= 12:
+        return None
+    return pd.Period(year=int(months[-1][0]), month=int(months[-1][1]), freq="M")
+
+
+def _check_stated_time(obs: pd.DataFrame, time_line: str, path: Path) -> None:
+    """A period later than the file's own ``时间：`` line is a wrong header, not a figure."""
+    stated = stated_end(time_line)
+    if stated is None or obs.empty:
+        return
+    late = (obs["period"] > stated).to_numpy()
+    if late.any():
+        first = obs.iloc[int(late.argmax())]
+        raise DataError(f"month {first['period']} is later than the file's stated time (时间：… to {stated})",
+                        path=path, location=str(first["source"]).split("!")[-1],
+                        expected="periods no later than the '时间：' line above the table")
+
+
 def read_export(path: str | Path, regions: pd.DataFrame | None = None,
                 catalogue: pd.DataFrame | None = None, names: dict[str, str] | None = None) -> Export:
     """One export as observations and metadata. ``regions`` (code, name, short_name) maps
@@ -75,24 +103,36 @@ def read_export(path: str | Path, regions: pd.DataFrame | None = None,
     (with the layouts tried and the first rows), unparseable periods or numbers, a value
     without a period or a name, and a row, column or period given twice.
     """
-    grid = read_grid(path)
-    layout = detect(grid)
-    sources: list[str] = []
-    if layout.name == "terminal":
-        block, sources = read_terminal(grid, layout)
-    elif layout.name == "months_as_rows":
-        block = read_periods_as_rows(grid, layout)
-    else:
-        block = read_periods_as_columns(grid, layout)
-    obs = tidy(block, names if names is not None else region_codes(regions), catalogue)
-    last = int(block.rows.max()) + 1 if len(block.rows) else layout.header + 1
-    notes, source = _footer(grid.rows[last:])
+    path = Path(path)
+    names = names if names is not None else region_codes(regions)
+    read_as: dict[str, str] = {}
+    rows = iter_rows(path, read_as)
+    first = Grid(path, list(islice(rows, HEAD_ROWS)), read_as)
+    layout = detect(first)
+    frames, sources, tail = [], [], []
+    for part in in_parts(first, rows, layout):
+        if frames and not data_rows(part, layout.header + 1)[0]:
+            tail = part.rows[layout.header + 1:]  # only the lines after the table
+            continue
+        if layout.name == "terminal":
+            block, sources = read_terminal(part, layout)
+        elif layout.name == "months_as_rows":
+            block = read_periods_as_rows(part, layout)
+        else:
+            block = read_periods_as_columns(part, layout)
+        last = int(block.rows.max()) + 1 if len(block.rows) else layout.header + 1
+        tail = part.rows[last:]
+        del part  # the rows are in the block now: a part's row lists are freed before tidying
+        frames.append(tidy(block, names, catalogue))
+        _check_stated_time(frames[-1], layout.meta.get("时间", ""), path)
+    notes, source = _footer(tail)
     meta = {
         "layout": layout.name, "database": layout.meta.get("数据库", ""), "region": layout.meta.get("地区", ""),
         "indicator": layout.meta.get("指标", ""), "time": layout.meta.get("时间", ""),
         "title": "\n".join(layout.preamble), "notes": notes,
-        "source": "\n".join(filter(None, [source, *sources])), **grid.read_as,
+        "source": "\n".join(filter(None, [source, *sources])), **read_as,
     }
+    obs = concat(frames)
     return Export(Path(path), layout.name, obs, meta)
 
 

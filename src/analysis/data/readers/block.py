@@ -58,10 +58,10 @@ class Block:
     keep: np.ndarray | None = None
 
 
-def _spread(block: Block, name: str, default: object) -> tuple[np.ndarray, np.ndarray]:
+def _spread(block: Block, name: str, default: object, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(code per cell, distinct values) of one attribute: attributes belong to a data row, a
     column or the whole block, so they are factorised before being spread over the cells."""
-    n_rows, n_cols = block.cells.shape
+    n_rows, n_cols = shape
     if name in block.row_keys or name in block.col_keys:
         by_row = name in block.row_keys
         values = pd.Series(block.row_keys[name] if by_row else block.col_keys[name], dtype=object)
@@ -101,17 +101,22 @@ def _label_table(keys: pd.DataFrame, catalogue: pd.DataFrame | None) -> pd.DataF
 
 def tidy(block: Block, region_codes: dict[str, str], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Observations (:data:`COLUMNS`) of every cell of ``block``; regions named in words get
-    their code from ``region_codes`` (missing when unknown, for the validator to report)."""
-    n_rows, n_cols = block.cells.shape
-    flat = block.cells.reshape(-1)
-    grid_rows = np.repeat(block.rows, n_cols)
-    grid_cols = np.tile(block.cols, n_rows)
-    keep = np.ones(flat.shape, bool) if block.keep is None else block.keep.reshape(-1)
-    spread = {name: _spread(block, name, "M" if name == "frequency" else "") for name in ATTRIBUTES}
+    their code from ``region_codes`` (missing when unknown, for the validator to report).
+
+    The block's cells are consumed (released once parsed), and text repeated over many cells
+    (region, indicator, frequency, measure, unit, label) comes as categoricals, each distinct
+    text stored once: a table of millions of cells costs arrays, not a string per cell.
+    """
+    shape = n_rows, n_cols = block.cells.shape
+    keep = np.ones(n_rows * n_cols, bool) if block.keep is None else block.keep.reshape(-1)
+    spread = {name: _spread(block, name, "M" if name == "frequency" else "", shape) for name in ATTRIBUTES}
     codes = {name: c[keep] for name, (c, _) in spread.items()}
     uniques = {name: u for name, (_, u) in spread.items()}
-    flat, grid_rows, grid_cols = flat[keep], grid_rows[keep], grid_cols[keep]
+    grid_rows, grid_cols = np.repeat(block.rows, n_cols)[keep], np.tile(block.cols, n_rows)[keep]
+    flat = block.cells.reshape(-1)[keep]
+    block.cells = np.empty((0, n_cols), dtype=object)  # consumed: the cells' text is released once parsed
     values, _status, raw, bad = parse_values(flat)
+    del flat
     if bad >= 0:
         raise unparseable(raw[bad].as_py(), block.path, excel_cell(int(grid_rows[bad]), int(grid_cols[bad])))
     uniques["frequency"] = np.where(uniques["frequency"] == "", "M", uniques["frequency"]).astype(object)
@@ -126,25 +131,26 @@ def tidy(block: Block, region_codes: dict[str, str], catalogue: pd.DataFrame | N
     source = pc.binary_join_element_wise(block.path.name + "!", letters.take(pa.array(column)),
                                          pc.cast(pa.array(grid_rows + 1), pa.string()), "")
     frame = pd.DataFrame({
-        "region_code": _strings(region_code, codes["region"]),
-        "region_name": _strings(uniques["region"], codes["region"]),
-        "indicator": _strings(parsed["indicator"], which),
+        "region_code": _categorical(region_code, codes["region"]),
+        "region_name": _categorical(uniques["region"], codes["region"]),
+        "indicator": _categorical(parsed["indicator"], which),
         "period": pd.PeriodIndex.from_ordinals(uniques["period"].astype("int64")[codes["period"]], freq="M"),
-        "frequency": _strings(uniques["frequency"], codes["frequency"]),
-        "measure": _strings(parsed["measure"], which),
+        "frequency": _categorical(uniques["frequency"], codes["frequency"]),
+        "measure": _categorical(parsed["measure"], which),
         "value": values,
-        "unit": _strings(parsed["unit"], which),
+        "unit": _categorical(parsed["unit"], which),
         "source": pd.Series(source, dtype=STR),
-        "label": _strings(uniques["label"], codes["label"]),
+        "label": _categorical(uniques["label"], codes["label"]),
         "raw": pd.Series(raw, dtype=STR),
     })
     return frame[COLUMNS]
 
 
-def _strings(values: object, codes: np.ndarray) -> pd.Series:
-    """``values[codes]`` as a string column built in Arrow (no Python object per cell)."""
-    distinct = pa.array([None if v is None else str(v) for v in values], type=pa.string())
-    return pd.Series(distinct.take(pa.array(codes)), dtype=STR)
+def _categorical(values: object, codes: np.ndarray) -> pd.Categorical:
+    """``values[codes]`` as a categorical of text: each distinct value once, None missing."""
+    texts = pd.Series([None if v is None else str(v) for v in values], dtype=object)
+    distinct, categories = pd.factorize(texts)
+    return pd.Categorical.from_codes(distinct[codes], categories=pd.Index(categories, dtype=STR))
 
 
 def empty_observations() -> pd.DataFrame:

@@ -1,20 +1,24 @@
 """A bureau export file -> its cells, row by row (the one place where rows are read).
 
-CSV is decoded as UTF-8 (with or without BOM), then GB18030; ``.xls`` is read with xlrd
-(date cells become ``datetime``), ``.xlsx`` with openpyxl in read-only mode; the first
-sheet of a workbook is the table. :func:`iter_rows` yields one list of cells per row, so a
-structural check (a truncated table, a row count limit) can be added in one place.
+CSV is decoded as UTF-8 (with or without BOM), then GB18030, and streamed from disk (the
+encoding is found with an incremental decoder, so a large file is never held as text);
+``.xls`` is read with xlrd (date cells become ``datetime``), ``.xlsx`` with openpyxl in
+read-only mode; the first sheet of a workbook is the table. :func:`iter_rows` yields one
+list of cells per row and is where every row is checked: a cell holding a control
+character (a NUL byte is never a real label or region) and a CSV cell the csv module
+cannot read (``field larger than field limit``: usually a stray double quote) are
+``DataError`` naming the file and the cell or line.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.core.errors import DataError
+from analysis.core.errors import CONTROL_CHARACTERS, DataError, excel_cell
 
 Cell = object  # str, float, int, datetime or None, as the file gives it
 SUFFIXES = (".csv", ".xls", ".xlsx", ".xlsm")
@@ -28,22 +32,30 @@ class Grid:
     path: Path
     rows: list[list[Cell]]
     read_as: dict[str, str] = field(default_factory=dict)
+    complete: bool = True  # False for a part of a long table that more rows follow (see readers.parts)
 
 
 def decode_csv(path: Path) -> str:
     """Text of a CSV sent as UTF-8 (with or without BOM) or GB18030, as bureaus do."""
-    return _decode(Path(path))[0]
+    path = Path(path)
+    return path.read_bytes().decode(csv_encoding(path)[0])
 
 
-def _decode(path: Path) -> tuple[str, str]:
-    data = path.read_bytes()
+def csv_encoding(path: Path) -> tuple[str, str]:
+    """(codec, name as reported) of a CSV: ``utf-8-sig`` or ``gb18030``, whichever decodes the
+    whole file (read in 1 MB blocks, the text is not kept); ``DataError`` when neither does."""
+    with Path(path).open("rb") as handle:
+        bom = handle.read(3) == b"\xef\xbb\xbf"
     for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            text = data.decode(encoding)
+            with Path(path).open("rb") as handle:
+                for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-        name = "utf-8 (BOM)" if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else encoding
-        return text, name.replace("utf-8-sig", "utf-8")
+        return encoding, ("utf-8 (BOM)" if bom else "utf-8") if encoding == "utf-8-sig" else encoding
     raise DataError(
         "cannot decode the file", path=path, expected="CSV encoded as UTF-8 (with or without BOM) or GB18030"
     )
@@ -65,14 +77,40 @@ def iter_rows(path: Path, read_as: dict[str, str] | None = None) -> Iterator[lis
     if not path.is_file():
         raise DataError("file not found", path=path, expected="a readable .csv, .xls or .xlsx file")
     if suffix == ".csv":
-        text, encoding = _decode(path)
-        read_as["encoding"] = encoding
-        return (list(row) for row in csv.reader(io.StringIO(text)))
+        encoding, name = csv_encoding(path)
+        read_as["encoding"] = name
+        return _checked(_csv_rows(path, encoding), path)
     if suffix == ".xls":
-        return _xls_rows(path, read_as)
+        return _checked(_xls_rows(path, read_as), path)
     if suffix in {".xlsx", ".xlsm"}:
-        return _xlsx_rows(path, read_as)
+        return _checked(_xlsx_rows(path, read_as), path)
     raise DataError(f"unsupported file type {suffix!r}", path=path, expected=".csv, .xls or .xlsx")
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[list[Cell]]:
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise DataError(
+                f"unreadable CSV near line {reader.line_num} ({exc}): a cell longer than {csv.field_size_limit()} "
+                "characters usually means a stray double quote (\") that opens a quote running to the end of the "
+                "file", path=path, location=f"line {reader.line_num}",
+                expected="cells of ordinary length, with quotes closed") from None
+
+
+def _checked(rows: Iterator[list[Cell]], path: Path) -> Iterator[list[Cell]]:
+    """The rows, each checked for control characters (one pattern search per row)."""
+    for r, row in enumerate(rows):
+        texts = [c for c in row if type(c) is str]
+        if texts and CONTROL_CHARACTERS.search(",".join(texts)):
+            c = next(i for i, cell in enumerate(row) if type(cell) is str and CONTROL_CHARACTERS.search(cell))
+            char = CONTROL_CHARACTERS.search(row[c]).group()  # type: ignore[union-attr]
+            raise DataError(f"unreadable cell {row[c]!r}: it holds the control character U+{ord(char):04X}",
+                            path=path, location=excel_cell(r, c),
+                            expected="text without control characters (a damaged or binary file?)")
+        yield row
 
 
 def _xls_rows(path: Path, read_as: dict[str, str]) -> Iterator[list[Cell]]:

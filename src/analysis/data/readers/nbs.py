@@ -48,6 +48,34 @@ def data_rows(grid: Grid, start: int) -> tuple[list[int], int]:
     return rows, len(grid.rows)
 
 
+def check_complete(grid: Grid, rows: list[int], columns: list[int], footer: int, header: int) -> None:
+    """A table must have rows under its header, and every row the cells its header promises.
+
+    A row shorter than the last value column is cut: at the end of a file without a closing
+    line it is a table cut mid-row (the error names the last complete row); elsewhere the
+    row lost its cells. Excel rows always have the sheet's width, so this concerns text files.
+    """
+    path = grid.path
+    if not rows:
+        raise DataError("the table has a header row but no data rows (was the file cut?)", path=path,
+                        location=f"row {header + 1}", expected="data rows below the header row")
+    width = max(columns) + 1
+    for i, r in enumerate(rows):
+        row = grid.rows[r]
+        if len(row) >= width:
+            continue
+        label = next((text(c) for c in row if text(c)), "")
+        cells, promised = sum(1 for c in columns if c < len(row)), len(columns)
+        if i == len(rows) - 1 and footer == len(grid.rows) and grid.complete:
+            before = f"row {rows[i - 1] + 1} ({next((text(c) for c in grid.rows[rows[i - 1]] if text(c)), '')!r})" \
+                if i else "none: only the header row"
+            raise DataError(f"the table ends in the middle of row {r + 1} ({label!r}): {cells} of the {promised} "
+                            f"value cells the header promises; the last complete row is {before}", path=path,
+                            location=f"row {r + 1}", expected="the whole table (was the file cut?)")
+        raise DataError(f"row {r + 1} ({label!r}) has {cells} of the {promised} value cells the header promises",
+                        path=path, location=f"row {r + 1}", expected="a cell (blank if missing) under every header")
+
+
 def matrix(grid: Grid, rows: list[int], width: int) -> np.ndarray:
     """The cells of ``rows`` as an object array padded with None to ``width`` columns."""
     out = np.empty((len(rows), width), dtype=object)
@@ -132,10 +160,11 @@ def read_periods_as_columns(grid: Grid, layout: Layout) -> Block:
     if not axis:
         raise DataError("header row has no period columns", path=path, location=f"row {h + 1}",
                         expected=f"period labels such as {PERIOD_FORMS}")
-    rows, _footer = data_rows(grid, h + 1)
+    rows, footer = data_rows(grid, h + 1)
+    positions = [first + i for i, _, _ in axis]
+    check_complete(grid, rows, positions, footer, h)
     width = max([len(header), *(len(grid.rows[r]) for r in rows)])
     cells = matrix(grid, rows, width)
-    positions = [first + i for i, _, _ in axis]
     _no_strays(cells, rows, set(positions), first, path, "a period header")
     keys = {name: np.array([text(v) for v in cells[:, k]], dtype=object) for k, name in enumerate(names)}
     for k, name in enumerate(names):
@@ -170,10 +199,11 @@ def read_periods_as_rows(grid: Grid, layout: Layout) -> Block:
             raise DataError(f"column {name!r} appears twice", path=path,
                             location=f"{excel_cell(h, seen[name])} and {excel_cell(h, c)}", expected="each column once")
         seen[name] = c
-    rows, _footer = data_rows(grid, h + 1)
+    rows, footer = data_rows(grid, h + 1)
+    positions = [c for c, _ in columns]
+    check_complete(grid, rows, positions, footer, h)
     width = max([len(header), *(len(grid.rows[r]) for r in rows)])
     cells = matrix(grid, rows, width)
-    positions = [c for c, _ in columns]
     _no_strays(cells, rows, set(positions), 1, path, "a column header")
     axis = period_axis(list(cells[:, 0]), layout.year, lambda i: excel_cell(rows[i], 0), path)
     if len(axis) != len(rows):

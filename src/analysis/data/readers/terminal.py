@@ -18,7 +18,7 @@ from analysis.data.readers.block import Block
 from analysis.data.readers.cells import text
 from analysis.data.readers.detect import TERMINAL_KEYS, Layout
 from analysis.data.readers.grid import Grid
-from analysis.data.readers.nbs import PERIOD_FORMS, _filled, data_rows, matrix, period_axis
+from analysis.data.readers.nbs import PERIOD_FORMS, _filled, check_complete, data_rows, matrix, period_axis
 
 FREQUENCY_WORDS = {"月": "M", "月度": "M", "m": "M", "monthly": "M", "month": "M",
                    "季": "Q", "季度": "Q", "q": "Q", "quarterly": "Q", "quarter": "Q",
@@ -99,7 +99,8 @@ def read_terminal(grid: Grid, layout: Layout) -> tuple[Block, list[str]]:
     path = grid.path
     header, first = _header_rows(grid, layout.header)
     positions, attrs = _column_attributes(grid, header, layout)
-    rows, _footer = data_rows(grid, first)
+    rows, footer = data_rows(grid, first)
+    check_complete(grid, rows, positions, footer, first - 1)
     width = max([max(positions) + 1, *(len(grid.rows[r]) for r in rows)])
     cells = matrix(grid, rows, width)
     axis = period_axis(list(cells[:, 0]), layout.year, lambda i: excel_cell(rows[i], 0), path)
