@@ -162,7 +162,7 @@ def test_projection_overview_is_a_chinese_table_of_every_method():
     })
     out = tables.projection_overview(proj)
     assert list(out.columns) == ["方法", "全年推算", "80%区间", "隐含一季度占比(%)", "推荐", "说明"]
-    assert out.iloc[0].tolist() == ["上年占比法", "1,234.6", "1,100.0 ~ 1,400.0", "24.3", "是", ""]
+    assert out.iloc[0].tolist() == ["上年占比法", "1234.6", "1100.0 ~ 1400.0", "24.3", "是", ""]  # as the sentences print
     assert out.iloc[1].tolist() == ["季节ARIMA（SARIMAX）", "—", "—", "—", "",
                                     "sarimax needs 5 full years of history, has 3"]
     assert out.iloc[2, 0] == "假定占比法" and out.iloc[2, 2] == "—" and out.iloc[2, 5] == ""

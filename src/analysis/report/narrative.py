@@ -63,6 +63,12 @@ def _name(code: str, cat: pd.DataFrame, lang: str) -> str:
     return name or str(cat.loc[code, "name_zh"]) or code
 
 
+def _shown_unit(code: str, row: pd.Series, cat: pd.DataFrame) -> str:
+    """The unit printed after a level: the catalogue's display unit (e.g. an index base), as
+    in the headline box and the tables; the row's unit for a code no catalogue knows."""
+    return str(catalog.display_units(cat).get(code, row["unit"]))
+
+
 def _diff_unit(row: pd.Series) -> str:
     return "pp" if row["unit"] == "%" else row["unit"]
 
@@ -156,7 +162,7 @@ def indicator_sentence(
     has_growth = growth is not None and _ok(growth["actual"])
     has_level = level is not None and _ok(level["actual"])
     if has_level:
-        quantity = quantity_phrase(level["actual"], level["unit"], lang)
+        quantity = quantity_phrase(level["actual"], _shown_unit(indicator, level, cat), lang)
         if lang == "zh":
             head += quantity if level["row_kind"] == "cumulative" else f"为{quantity}"
         else:
@@ -211,7 +217,9 @@ def section_paragraph(
     return ("" if lang == "zh" else " ").join(sentences)
 
 
-def _lag_reason(row: pd.Series, lang: str) -> str:
+def lag_reason(row: pd.Series, lang: str = "zh") -> str:
+    """The gap that made a gap-table row lag, as the 短板 sentence and the gap-analysis note's
+    短板 table both print it (低于时序进度2.9个百分点, 完成一季度目标的92.8%, ...)."""
     ref = _REF[lang]
     basis = row["status_basis"]
     if basis == "schedule":
@@ -243,7 +251,7 @@ def shortfall_sentence(
         for _, item in lag.iterrows():
             row = own.loc[(own["indicator"] == item["indicator"]) & (own["measure"] == item["measure"])].iloc[0]
             name = _name(item["indicator"], cat, lang)
-            reason = _lag_reason(row, lang)
+            reason = lag_reason(row, lang)
             items.append(f"{name}（{reason}）" if lang == "zh" else f"{name} ({reason})")
         if lang == "zh":
             text = f"当前短板指标{len(items)}项：" + "、".join(items)
@@ -380,8 +388,8 @@ def pace_sentence(required_growth_pct: float, growth_so_far_pct: float, period: 
         return (f"完成全年目标所需的{m + 1}-12月增速无法测算（上年同期或本年累计数据不全）。" if lang == "zh"
                 else f"The growth months {m + 1}-12 need for the annual target cannot be computed "
                      "(last year's months or this year's YTD value missing).")
-    so_far = f"{growth_so_far_pct:.1f}%" if _ok(growth_so_far_pct) else ("—" if lang == "zh" else "n/a")
+    so_far = f"{fmt(growth_so_far_pct)}%" if _ok(growth_so_far_pct) else ("—" if lang == "zh" else "n/a")
     if lang == "zh":
-        return f"完成全年目标，{m + 1}-12月需同比增长{required_growth_pct:.1f}%（1-{m}月为{so_far}）。"
-    return (f"To reach the annual target, months {m + 1}-12 must grow {required_growth_pct:.1f}% "
+        return f"完成全年目标，{m + 1}-12月需同比增长{fmt(required_growth_pct)}%（1-{m}月为{so_far}）。"
+    return (f"To reach the annual target, months {m + 1}-12 must grow {fmt(required_growth_pct)}% "
             f"year on year (months 1-{m}: {so_far}).")
