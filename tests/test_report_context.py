@@ -41,7 +41,7 @@ def test_context_identity_and_headline(data_dir):
     assert (record["rank"], record["n_regions"], record["as_of"]) == (1, 2, "2026-03")
     fai = next(i for i in record["items"] if i["indicator"] == "fai")
     assert fai == {"indicator": "fai", "label": "固定资产投资", "value": "25.0亿元", "status": "red",
-                   "note": "完成目标20.8%，低于时序进度4.2个百分点，第1/2位"}
+                   "note": "完成目标20.8%，低于时序进度4.2个百分点，总量第1/2位"}
     bundle = ctx.headline()._repr_mimebundle_()
     assert "q1-headline" in bundle["text/html"] and bundle["application/vnd.q1brief.headline+json"] == record
 

@@ -55,13 +55,13 @@ def test_headline_items_text():
         {"indicator": "iva", "label": "规上工业增加值", "value": "6.4%", "status": "green",
          "note": "高于全市0.2个百分点，第1/3位"},
         {"indicator": "fai", "label": "固定资产投资", "value": "62.9亿元", "status": "red",
-         "note": "完成目标21.4%，低于时序进度3.6个百分点，第3/3位"},
+         "note": "完成目标21.4%，低于时序进度3.6个百分点，总量第3/3位"},
     ]
     level = _gaps().assign(gap_to_schedule_pp=[NAN, -0.04, NAN, 1.67, NAN, NAN, NAN])
     notes = headline.headline_items(level, "A", ("fai",))["note"].tolist()
-    assert notes == ["完成目标21.4%，与时序进度持平，第3/3位"]  # -0.04 rounds to 0.0
+    assert notes == ["完成目标21.4%，与时序进度持平，总量第3/3位"]  # -0.04 rounds to 0.0
     notes = headline.headline_items(level, "B", ("fai",))["note"].tolist()
-    assert notes == ["完成目标26.7%，超时序进度1.7个百分点，第1/3位"]
+    assert notes == ["完成目标26.7%，超时序进度1.7个百分点，总量第1/3位"]
     unknown = headline.headline_items(_gaps(), "C", ("iva", "fai"))
     assert unknown["value"].tolist() == ["无数据", "70.0亿元"]
     assert unknown["status"].tolist() == ["unknown", "unknown"]  # None is unknown, never green

@@ -64,7 +64,8 @@ def _value_text(actual: float, measure: str, unit: str) -> str:
 
 
 def _note_text(row: pd.Series) -> str:
-    """高于/低于全市X个百分点 (growth) or 完成目标X%，超/低于时序进度X个百分点 (levels), and 第r/n位;
+    """高于/低于全市X个百分点 (growth) or 完成目标X%，超/低于时序进度X个百分点 (levels), and
+    第r/n位 (总量第r/n位 for a level);
     the same rounding and flatness rule as the sentences."""
     parts = []
     if row["measure"].endswith("growth"):
@@ -80,8 +81,8 @@ def _note_text(row: pd.Series) -> str:
                 text += "，" + diff_phrase(gap, "时序进度").replace("高于时序进度", "超时序进度", 1)
             parts.append(text)
     rank, n = row.get("rank", np.nan), row.get("n_peers", np.nan)
-    if pd.notna(rank) and pd.notna(n):
-        parts.append(f"第{int(rank)}/{int(n)}位")
+    if pd.notna(rank) and pd.notna(n):  # a level row is ranked by its total (总量), as the sentence says
+        parts.append(f"{'' if row['measure'].endswith('growth') else '总量'}第{int(rank)}/{int(n)}位")
     return "，".join(parts)
 
 

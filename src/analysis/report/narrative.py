@@ -73,12 +73,15 @@ def _diff_unit(row: pd.Series) -> str:
     return "pp" if row["unit"] == "%" else row["unit"]
 
 
+def _peers(row: pd.Series, lang: str) -> str:
+    """Ranked among the city's counties (居全市第N位) or among all counties (peer_group "all")."""
+    return _REF[lang]["peers_all" if row.get("peer_group") == "all" else "peers"]
+
+
 def _rank_clauses(row: pd.Series, lang: str, prefix: str = "") -> list[str]:
     if not _ok(row["rank"]):
         return []
-    # Ranked among the city's counties (居全市第N位) or among all counties (peer_group "all").
-    peers = _REF[lang]["peers_all" if row.get("peer_group") == "all" else "peers"]
-    out = [rank_phrase(row["rank"], peers, lang, prefix)]
+    out = [rank_phrase(row["rank"], _peers(row, lang), lang, prefix)]
     if _ok(row.get("prev_period")):
         change = rank_change_phrase(row["rank_change"], period_label(row["prev_period"], lang), lang)
         if change:
@@ -182,6 +185,9 @@ def indicator_sentence(
         growth_parts = _growth_clauses(growth, lang)
         if has_level:
             clauses = growth_parts + clauses
+            if level["row_kind"] == "cumulative" and _ok(level["rank"]):  # the headline box's rank
+                clauses.append(rank_phrase(level["rank"], _peers(level, lang), lang,
+                                           "总量" if lang == "zh" else "in total "))
         else:  # 全县规上工业增加值同比增长5.2%: no comma after the name
             head += ("" if lang == "zh" else " ") + growth_parts[0]
             clauses = growth_parts[1:] + clauses
