@@ -9,8 +9,10 @@ annual target of 380.08 (targets.csv row 29): completion 84.03 / 380.08 = 22.108
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
@@ -179,3 +181,61 @@ def test_without_optional_inputs_each_section_says_which_file(bare):
     assert ctx.late_projects().text == "未提供重点项目台账（projects.csv），无未按期开工项目清单。"
     assert ctx.gap_bars("schedule") is None and ctx.missing("targets", "x").text == "未提供年度与一季度目标（targets.csv），x。"
     assert ctx.headline().items["value"].ne("").all() and ctx.outlook("fai").pace_sentence() is None
+
+
+# ---------------------------------------------------------------------- the notebooks, as `q1brief run` runs them
+class _Text(HTMLParser):
+    """The text a reader sees (and the embedded images), without the page's run details."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.parts.append(data.strip())
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.parts.append(dict(attrs).get("src") or "")
+
+
+def _run(processed, out, as_of="2026-02"):
+    from analysis.batch.runner import RunConfig, run_batch
+
+    run_batch(RunConfig(as_of=as_of, region_codes=["990124"], notebook_dir=REPO / "notebooks",
+                        data_dir=processed, out=out, jobs=2, quiet=True))
+    manifest = json.loads((out / as_of / "manifest.json").read_text(encoding="utf-8"))
+    failed = {k: v["error"] for k, v in manifest["jobs"].items() if v["status"] != "ok"}
+    assert not failed, failed
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted((out / as_of / "990124").glob("*.html"))}
+
+
+def _seen(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.parts
+
+
+@pytest.mark.slow
+def test_february_notes_run_on_march_data_equal_the_notes_of_february_data(sample, through_february, tmp_path):
+    full = _run(sample, tmp_path / "full")
+    feb = _run(through_february, tmp_path / "feb")
+    assert sorted(full) == ["01_indicators", "02_gap_analysis", "03_q1_projection", "04_key_projects", "05_briefing"]
+    for name, html in full.items():
+        assert _seen(html) == _seen(feb[name]), name  # every sentence, table cell and chart pixel
+    assert "数据截至2026年2月" in full["05_briefing"] and "1-3月" not in "".join(_seen(full["05_briefing"]))
+
+
+@pytest.mark.slow
+def test_every_notebook_runs_without_the_optional_inputs_and_says_which_file(bare, tmp_path):
+    notes = {k: "".join(_seen(v)) for k, v in _run(bare, tmp_path / "bare", "2026-03").items()}
+    assert "未提供重点项目台账（projects.csv），本期不含重点项目进展。" in notes["05_briefing"]
+    assert "未提供年度与一季度目标（targets.csv），短板只与全市平均比较。" in notes["05_briefing"]
+    assert "图3 固定资产投资累计走势与全年推算（亿元）" not in notes["05_briefing"]  # titles are in the PNG
+    assert "未提供年度与一季度目标（targets.csv），无法计算完成率与时序进度。" in notes["02_gap_analysis"]
+    assert "未提供年度与一季度目标（targets.csv），不测算完成全年目标所需的后续增速（倒排）。" in notes["03_q1_projection"]
+    for sentence in ("未提供重点项目台账（projects.csv），本节无开工率、投资完成率和“双90”情况。",
+                     "未提供乡镇周报（township_weekly.csv），无乡镇投资贡献周排名和约谈名单。",
+                     "未提供重点项目台账（projects.csv），无未按期开工项目清单。"):
+        assert sentence in notes["04_key_projects"]
