@@ -105,11 +105,11 @@ def projection_text(method: str | None, method_zh: str | None, share_assumption:
 
     default = DEFAULT_PREFERENCE[0]
     default_zh = METHOD_NAMES_ZH.get(default, default)
-    why = "默认方法" if method == default else "回测明显更好"
+    why = "为默认方法" if method == default else "因其回测明显更好"
     share = f"一季度占全年比重假设{share_assumption:.0%}仅作对照。" if share_assumption is not None else ""
     return (f"全年推算默认采用{default_zh}（上年同期累计占全年的比重），只有当本县该指标至少"
             f"{MIN_RECOMMEND_EVIDENCE}年的回测中另一方法的误差中位数比它低{SWITCH_MARGIN:.0%}以上时才改用该方法；"
-            f"本次采用{method_zh or method}（{why}），区间为{INTERVAL_LEVEL:.0%}预测区间。{share}")
+            f"本次采用{method_zh or method}，{why}；区间为{INTERVAL_LEVEL:.0%}预测区间。{share}")
 
 
 def figures_text(figures: Sequence[Figure]) -> str:

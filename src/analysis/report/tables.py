@@ -51,7 +51,7 @@ def gap_overview(gaps: pd.DataFrame, region_code: str, catalogue: pd.DataFrame |
     places = [1 if g else unit_decimals(u) for g, u in zip(growth, rows["unit"].astype(str), strict=True)]
     return pd.DataFrame({
         "指标": catalog.indicator_names(catalogue, rows["indicator"]).to_numpy(),
-        "口径": np.where(growth, "累计增长(%)", "累计值(" + shown + ")"),
+        "口径": np.where(growth, "累计增长(%)", np.where(shown == "", "累计值", "累计值(" + shown + ")")),
         "实际": [_num(v, d) for v, d in zip(rows["actual"], places, strict=True)],
         "目标": [_num(v, d) for v, d in zip(rows["target"], places, strict=True)],
         "完成率(%)": [_num(100 * v) for v in rows["completion_rate"]],
