@@ -132,6 +132,14 @@ def test_a_february_note_on_data_through_march_shows_no_march_value(sample, thro
             x = pd.to_datetime(pd.Series(line.get_xdata())) if fig.get_gid() != "outlook" else None
             assert x is None or x.max() <= pd.Timestamp("2026-02-01"), fig.axes[0].get_title()
     assert list(full.outlook("fai").ytd.index.month) == [1, 2]  # the fan chart's path stops in February
+    # The ledger is a 31-March snapshot: February's starts are dated, its investment is March's.
+    assert full.project_sentence() == (
+        "截至2月28日，全县重点项目计划开工10个，已开工9个，开工率90.0%。“双90”目标：开工率未达90%，"
+        "投资完成率无本期数据。逾期未开工项目1个，最长逾期35天。本周投资贡献前三位的乡镇为荷塘乡、新塘镇、三里镇；"
+        "铁山镇连续两周排名末位。项目台账填报日期为2026年3月31日，晚于本期（2026年2月），投资完成情况不计入本期。")
+    assert full.project_table().frame[["投资完成率(%)", "双90达标"]].iloc[0].tolist() == ["—", "—"]
+    march = briefing_context(sample, "990124", "2026-03")
+    assert "完成投资48.5亿元，投资完成率23.7%" in march.project_sentence()  # shown in its own month
 
 
 # ---------------------------------------------------------------------- 3. generated methods note

@@ -172,9 +172,14 @@ class BriefingContext:
         return mine.iloc[0] if len(mine) else None
 
     def project_sentence(self) -> str | None:
-        """The key-project sentence (开工率, 投资完成率, 双90, top three...), or None."""
+        """The key-project sentence (开工率, 投资完成率, 双90, top three...), or None; says so
+        when the ledger was reported after the as-of day (its investment is then not shown)."""
         row = self.project_row()
-        return None if row is None else narrative.projects_sentence(row, self.day, self.lang)
+        if row is None:
+            return None
+        later = self.data.ledger_reported_after()
+        note = "" if later is None else methods.later_ledger_text(later, self.period)
+        return narrative.projects_sentence(row, self.day, self.lang) + note
 
     def projects_paragraph(self) -> Paragraph | None:
         """:meth:`project_sentence` as a paragraph; without a ledger, the sentence saying so."""

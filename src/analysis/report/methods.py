@@ -47,6 +47,12 @@ def missing_input_text(table: str, consequence: str) -> str:
     return f"未提供{what}（{file}），{consequence}。"
 
 
+def later_ledger_text(reported_on: pd.Timestamp, period: pd.Period) -> str:
+    """项目台账填报日期为2026年3月31日，晚于本期（2026年2月），投资完成情况不计入本期。"""
+    day = f"{reported_on.year}年{reported_on.month}月{reported_on.day}日"
+    return f"项目台账填报日期为{day}，晚于本期（{period.year}年{period.month}月），投资完成情况不计入本期。"
+
+
 def number_figures(candidates: Iterable[tuple[str, str, Callable[[], Figure | None]]]) -> list[Figure]:
     """Draw each ``(key, caption, draw)`` and number the ones drawn 图1, 图2... in order.
 

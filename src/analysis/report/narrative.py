@@ -286,7 +286,8 @@ def projects_sentence(
     name = region_name if region_name else summary.get("county_name")
     subject = region_subject(str(name), lang) if _ok(name) and name else ""
     rate = fmt(summary["start_rate"] * 100) if _ok(summary["start_rate"]) else None
-    done = amount_phrase(summary["completed_investment"] / 1e4, lang)
+    done = amount_phrase(summary["completed_investment"] / 1e4, lang) if _ok(summary["completed_investment"]) \
+        else None  # unknown, e.g. a ledger reported after the as-of day
     completion = fmt(summary["completion_rate"] * 100) if _ok(summary["completion_rate"]) else None
     sched = _REF[lang]["schedule"]
     n_planned, n_started = int(summary["n_planned"]), int(summary["n_started"])
@@ -296,11 +297,12 @@ def projects_sentence(
         text = f"截至{d.month}月{d.day}日，{subject}重点项目计划开工{n_planned}个，已开工{n_started}个"
         if rate:
             text += f"，开工率{rate}%"
-        text += f"；完成投资{done}"
+        text += f"；完成投资{done}" if done else ""
         if completion:
             text += f"，投资完成率{completion}%，" + diff_phrase(summary["gap_to_schedule_pp"], sched, lang)
         start_ok = "开工率已达90%" if summary["start_ok"] else "开工率未达90%"
-        comp_ok = "投资完成率已达时序进度的90%" if summary["completion_ok"] else "投资完成率未达时序进度的90%"
+        comp_ok = ("投资完成率无本期数据" if completion is None else
+                   "投资完成率已达时序进度的90%" if summary["completion_ok"] else "投资完成率未达时序进度的90%")
         text += f"。“双90”目标：{start_ok}，{comp_ok}"
         if n_late:
             text += f"。逾期未开工项目{n_late}个，最长逾期{int(summary['max_days_late'])}天"
@@ -313,11 +315,12 @@ def projects_sentence(
     text = f"By {d.day} {d.strftime('%b')}, {n_started} of {whose}{n_planned} key projects due had started"
     if rate:
         text += f" (start rate {rate}%)"
-    text += f"; investment completed {done}"
+    text += f"; investment completed {done}" if done else ""
     if completion:
         text += f", {completion}% of the annual plan, " + diff_phrase(summary["gap_to_schedule_pp"], sched, lang)
     text += (f". Double-90 goal: start rate {'met' if summary['start_ok'] else 'not met'}, "
-             f"investment vs 90% of schedule {'met' if summary['completion_ok'] else 'not met'}")
+             f"investment vs 90% of schedule "
+             f"{'unknown' if completion is None else 'met' if summary['completion_ok'] else 'not met'}")
     if n_late:
         text += f". {n_late} projects late to start, the latest by {int(summary['max_days_late'])} days"
     if top:

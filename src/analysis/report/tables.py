@@ -192,7 +192,9 @@ def project_overview(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "计划开工": _count(summary["n_planned"]), "已开工": _count(summary["n_started"]),
         "开工率(%)": _pct(summary["start_rate"]), "投资完成率(%)": _pct(summary["completion_rate"]),
-        "时序进度(%)": _pct(summary["schedule_progress"]), "双90达标": _yes(summary["double_90"]),
+        "时序进度(%)": _pct(summary["schedule_progress"]),
+        "双90达标": [y if pd.notna(c) else "—" for y, c in  # unknown investment: unknown 双90
+                   zip(_yes(summary["double_90"]), summary["completion_rate"], strict=True)],
     }, columns=PROJECT_COLUMNS)
 
 
