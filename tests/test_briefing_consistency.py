@@ -152,7 +152,11 @@ def test_methods_note_is_built_from_the_rules_used(sample, bare):
     assert "来源：统计部门月度报表、年度与一季度目标、重点项目台账、乡镇周报。" in note
     assert "时序进度按已过月份/12计算，2026年1-2月为16.7%" in note
     assert "一季度内，有一季度目标的累计指标（固定资产投资、" in note and "2026年1-2月为66.7%" in note
-    assert "至少4年的回测中另一方法的误差中位数比它低20%以上" in note and "本次采用上年占比法，为默认方法；区间为80%预测区间" in note
+    assert outlook.basis == "panel" and outlook.recommended["method"] == "combo"  # the city's pooled record
+    assert ("只有当组合法在至少4个年份、n个两者都有的县年记录中误差中位数比它低20%×√(4/n)以上时才改用组合法；"
+            "本次采用组合法，因其回测明显更好；区间为80%预测区间。") in note
+    own = methods.projection_text("share_last", "上年占比法", 0.3, "series")  # a city of fewer than 3 counties
+    assert "只有当本县该指标至少4年的回测中另一方法的误差中位数比它低20%以上时才改用该方法；本次采用上年占比法，为默认方法" in own
     assert "落后=落后超过2个百分点" in note and "图1、图2的颜色只按图中这一项差距判断" in note
     assert "回测误差最小" not in note and "图3、" not in note
 

@@ -213,7 +213,8 @@ class BriefingContext:
             self.period, __version__, supplied=supplied,
             schedule=methods.schedule_text(self.gaps, self.period, self.options.catalogue),
             thresholds=self.options.thresholds,
-            projection=methods.projection_text(method, method_zh, self.share_assumption),
+            projection=methods.projection_text(method, method_zh, self.share_assumption,
+                                               "series" if outlook is None else outlook.basis),
             figures=figures))
 
     def briefing_figures(self, outlook: AnnualOutlook | None = None) -> list[Figure]:

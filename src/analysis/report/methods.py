@@ -20,6 +20,7 @@ from analysis.core.periods import q1_schedule_progress, schedule_progress, ytd_l
 from analysis.core.settings import INTERVAL_LEVEL
 from analysis.gaps.status import StatusThresholds
 from analysis.projection.annual import DEFAULT_PREFERENCE, MIN_RECOMMEND_EVIDENCE, SWITCH_MARGIN
+from analysis.projection.calibrate import COMBO
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -102,9 +103,13 @@ def status_text(thresholds: StatusThresholds) -> str:
             f"关注={watch}，正常={green}，无数据=缺数；状态为{lagging}的指标列为短板。")
 
 
-def projection_text(method: str | None, method_zh: str | None, share_assumption: float | None) -> str:
-    """The recommendation rule of :func:`analysis.projection.annual.recommend` and the method
-    it chose this time; empty when no projection is shown."""
+def projection_text(method: str | None, method_zh: str | None, share_assumption: float | None,
+                    basis: str = "series") -> str:
+    """The recommendation rule used and the method it chose this time; empty when no
+    projection is shown. ``basis`` ``"series"``: the county's own backtest
+    (:func:`analysis.projection.annual.recommend`, margin ``SWITCH_MARGIN``); ``"panel"``: the
+    city's pooled record (:func:`analysis.projection.calibrate.choose`, margin
+    ``SWITCH_MARGIN * sqrt(MIN_RECOMMEND_EVIDENCE / n)``, combo the only challenger)."""
     if method is None:
         return ""
     from analysis.report.tables import METHOD_NAMES_ZH
@@ -113,9 +118,16 @@ def projection_text(method: str | None, method_zh: str | None, share_assumption:
     default_zh = METHOD_NAMES_ZH.get(default, default)
     why = "为默认方法" if method == default else "因其回测明显更好"
     share = f"一季度占全年比重假设{share_assumption:.0%}仅作对照。" if share_assumption is not None else ""
-    return (f"全年推算默认采用{default_zh}（上年同期累计占全年的比重），只有当本县该指标至少"
-            f"{MIN_RECOMMEND_EVIDENCE}年的回测中另一方法的误差中位数比它低{SWITCH_MARGIN:.0%}以上时才改用该方法；"
-            f"本次采用{method_zh or method}，{why}；区间为{INTERVAL_LEVEL:.0%}预测区间。{share}")
+    head = f"全年推算默认采用{default_zh}（上年同期累计占全年的比重），"
+    if basis == "panel":
+        combo = METHOD_NAMES_ZH.get(COMBO, COMBO)
+        rule = (f"按全市各县（区）合并的回测记录，只有当{combo}在至少{MIN_RECOMMEND_EVIDENCE}个年份、"
+                f"n个两者都有的县年记录中误差中位数比它低{SWITCH_MARGIN:.0%}×√({MIN_RECOMMEND_EVIDENCE}/n)"
+                f"以上时才改用{combo}")
+    else:
+        rule = (f"只有当本县该指标至少{MIN_RECOMMEND_EVIDENCE}年的回测中另一方法的误差中位数比它低"
+                f"{SWITCH_MARGIN:.0%}以上时才改用该方法")
+    return f"{head}{rule}；本次采用{method_zh or method}，{why}；区间为{INTERVAL_LEVEL:.0%}预测区间。{share}"
 
 
 def figures_text(figures: Sequence[Figure]) -> str:
