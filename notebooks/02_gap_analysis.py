@@ -53,7 +53,7 @@ ctx.gap_bars("city", title="累计增速较全市（百分点）")
 # ## 完成率与时序进度
 
 # %%
-ctx.gap_bars("schedule", title="完成率较时序进度（百分点）")
+ctx.gap_bars("schedule", title="完成率较时序进度（百分点）") or ctx.missing("targets", "无法计算完成率与时序进度")
 
 # %% [markdown]
 # ## 短板指标

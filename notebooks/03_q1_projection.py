@@ -43,6 +43,7 @@ ctx.heading("一季度推算全年")
 # %%
 for outlook in ctx.outlooks():
     show(*outlook.blocks())
+show(ctx.missing("targets", "不测算完成全年目标所需的后续增速（倒排）"))
 
 # %% [markdown]
 # ## 规上工业增加值（只公布增速）

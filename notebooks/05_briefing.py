@@ -10,7 +10,7 @@
 # # 开门红简报
 #
 # 给领导看的一页简报：先是主要指标卡片（数值，与目标、时序进度或全市的差距，全市排名；颜色为状态），
-# 再是按总体、工业、投资、消费、项目分段的运行情况和短板，然后是四张图和说明。文字和数字全部由程序
+# 再是按总体、工业、投资、消费、项目分段的运行情况和短板，然后是图（按数据能画出的依次编号）和说明。文字和数字全部由程序
 # 从数据生成（`analysis.report.narrative`）：要改措辞，请改程序，而不是改输出。
 
 # %% tags=["parameters"]
@@ -51,19 +51,12 @@ ctx.narrative()
 # ## 图表
 
 # %%
-show(
-    ctx.gap_bars("city", title="图1 主要指标累计增速较全市（百分点）"),
-    ctx.gap_bars("schedule", title="图2 年度目标完成率较时序进度（百分点）"),
-    ctx.indicator_chart("iva", months=14, title="图3 规上工业增加值累计增长（%）"),
-)
-
-# %%
 outlook = ctx.outlook("fai", recommended_only=True)  # None when the county has no 固定资产投资 levels
-if outlook is not None:
-    show(outlook.fan_chart(title="图4 固定资产投资累计走势与全年推算（亿元）", ylabel="亿元"))
+figures = ctx.briefing_figures(outlook)  # 图1, 图2... over the charts the data allow
+show(*figures)
 
 # %% [markdown]
 # ## 说明
 
 # %%
-ctx.methods_note(outlook)
+ctx.methods_note(outlook, figures)

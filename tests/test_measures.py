@@ -128,4 +128,5 @@ def test_an_index_prints_its_base_in_brackets():
     assert quantity_phrase(106.4, "上年同月=100") == "106.4（上年同月=100）"
     assert quantity_phrase(106.4, "上年同月=100", "en") == "106.4 (上年同月=100)"
     assert _value_text(106.4, "ytd_value", "上年同月=100") == "106.4（上年同月=100）"
-    assert _value_text(1234.5, "ytd_value", "亿元") == "1,234.5亿元"  # other units as before
+    assert _value_text(1234.5, "ytd_value", "亿元") == "1234.5亿元"  # as the sentences print it
+    assert _value_text(9999.6, "ytd_value", "万元") == "1.0亿元"

@@ -173,3 +173,14 @@ def test_continuing_projects_count_for_investment_not_for_the_start_rate():
     # investment: (6500 + 11000 + 8000) / (50000 + 40000 + 30000) = 25500 / 120000 = 21.25%
     assert a["completion_rate"] == pytest.approx(0.2125) and not a["completion_ok"]  # < 22.5%
     assert late_projects(frame, AS_OF)["project_id"].tolist() == ["P2"]
+
+
+def test_an_unknown_investment_makes_the_sum_unknown_not_smaller():
+    # P3's figure unknown (e.g. reported after the as-of day): county C1's 6500 of 50000 would
+    # drop to 3500 (7%) if NaN counted as 0; it is unknown instead. C2 keeps 300 / 1000.
+    projects = ledger()
+    projects.loc[projects["project_id"] == "P3", "completed_investment"] = np.nan
+    c = start_rates(projects, AS_OF).set_index("county_code")
+    assert np.isnan(c.loc[C1, "completed_investment"]) and np.isnan(c.loc[C1, "completion_rate"])
+    assert not c.loc[C1, "completion_ok"] and c.loc[C1, "n_started"] == 2  # starts still counted
+    assert c.loc[C2, "completion_rate"] == pytest.approx(0.3)

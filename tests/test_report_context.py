@@ -41,7 +41,7 @@ def test_context_identity_and_headline(data_dir):
     assert (record["rank"], record["n_regions"], record["as_of"]) == (1, 2, "2026-03")
     fai = next(i for i in record["items"] if i["indicator"] == "fai")
     assert fai == {"indicator": "fai", "label": "固定资产投资", "value": "25.0亿元", "status": "red",
-                   "note": "完成目标20.8%，低于时序进度4.2个百分点，第1/2位"}
+                   "note": "完成目标20.8%，低于时序进度4.2个百分点，总量第1/2位"}
     bundle = ctx.headline()._repr_mimebundle_()
     assert "q1-headline" in bundle["text/html"] and bundle["application/vnd.q1brief.headline+json"] == record
 
@@ -55,7 +55,8 @@ def test_context_narrative_and_projects(data_dir):
     assert paragraphs["项目："] == ctx.project_sentence()
     assert "计划开工2个，已开工1个，开工率50.0%" in ctx.project_sentence()
     assert "投资完成率12.9%" in ctx.project_sentence() and "最长逾期21天" in ctx.project_sentence()
-    assert ctx.project_table().frame.iloc[0][["计划开工", "已开工", "开工率"]].tolist() == ["2", "1", "0.5"]
+    assert ctx.project_table().frame.iloc[0][["计划开工", "已开工", "开工率(%)", "投资完成率(%)"]].tolist() \
+        == ["2", "1", "50.0", "12.9"]  # the digits of the sentence
     assert ctx.township_table().frame["乡镇"].tolist() == ["青山镇", "柳林乡"]
     caption, table = ctx.weekly_ranking()
     assert caption == Paragraph("2026-03-29当周乡镇投资贡献排名：") and isinstance(table, Table)
@@ -71,10 +72,10 @@ def test_context_gap_views(data_dir):
     assert overview["指标"].tolist()[0] == "固定资产投资" and overview["状态"].tolist()[0] == "落后"
     assert ctx.gap_bars("schedule") is not None  # 青山县 has an annual fai target
     assert briefing_context(data_dir, "990102", "2026-03").gap_bars("schedule") is None  # 河口县 has none
-    assert ctx.lagging().frame.to_dict("records") == [
-        {"指标": "固定资产投资", "口径": "ytd_value", "依据": "schedule", "差距(百分点)": 4.2}]
+    assert ctx.lagging().frame.to_dict("records") == [  # the words and digits of the 短板 sentence
+        {"指标": "固定资产投资", "口径": "累计值", "依据": "时序进度", "差距": "低于时序进度4.2个百分点"}]
     note = ctx.methods_note(None).text
-    assert note.startswith("数据截至2026年3月（2026年1-3月累计）。") and "全年推算" not in note
+    assert note.startswith("数据截至2026年3月（2026年1-3月累计），不含其后月份的数据。") and "全年推算" not in note
 
 
 def test_methods_note_names_the_delivery_the_figures_come_from(data_dir):

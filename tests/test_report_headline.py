@@ -55,13 +55,13 @@ def test_headline_items_text():
         {"indicator": "iva", "label": "规上工业增加值", "value": "6.4%", "status": "green",
          "note": "高于全市0.2个百分点，第1/3位"},
         {"indicator": "fai", "label": "固定资产投资", "value": "62.9亿元", "status": "red",
-         "note": "完成目标21.4%，低于时序进度3.6个百分点，第3/3位"},
+         "note": "完成目标21.4%，低于时序进度3.6个百分点，总量第3/3位"},
     ]
     level = _gaps().assign(gap_to_schedule_pp=[NAN, -0.04, NAN, 1.67, NAN, NAN, NAN])
     notes = headline.headline_items(level, "A", ("fai",))["note"].tolist()
-    assert notes == ["完成目标21.4%，与时序进度持平，第3/3位"]  # -0.04 rounds to 0.0
+    assert notes == ["完成目标21.4%，与时序进度持平，总量第3/3位"]  # -0.04 rounds to 0.0
     notes = headline.headline_items(level, "B", ("fai",))["note"].tolist()
-    assert notes == ["完成目标26.7%，超时序进度1.7个百分点，第1/3位"]
+    assert notes == ["完成目标26.7%，超时序进度1.7个百分点，总量第1/3位"]
     unknown = headline.headline_items(_gaps(), "C", ("iva", "fai"))
     assert unknown["value"].tolist() == ["无数据", "70.0亿元"]
     assert unknown["status"].tolist() == ["unknown", "unknown"]  # None is unknown, never green
@@ -162,7 +162,7 @@ def test_projection_overview_is_a_chinese_table_of_every_method():
     })
     out = tables.projection_overview(proj)
     assert list(out.columns) == ["方法", "全年推算", "80%区间", "隐含一季度占比(%)", "推荐", "说明"]
-    assert out.iloc[0].tolist() == ["上年占比法", "1,234.6", "1,100.0 ~ 1,400.0", "24.3", "是", ""]
+    assert out.iloc[0].tolist() == ["上年占比法", "1234.6", "1100.0 ~ 1400.0", "24.3", "是", ""]  # as the sentences print
     assert out.iloc[1].tolist() == ["季节ARIMA（SARIMAX）", "—", "—", "—", "",
                                     "sarimax needs 5 full years of history, has 3"]
     assert out.iloc[2, 0] == "假定占比法" and out.iloc[2, 2] == "—" and out.iloc[2, 5] == ""

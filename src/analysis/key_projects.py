@@ -119,6 +119,7 @@ def start_rates(
     status["started_deadline"] = (
         status["planned_deadline"] & status["actual_start"].notna() & (status["actual_start"] <= min(d, due))
     )
+    status["investment_unknown"] = status["completed_investment"].isna()
     grouped = status.groupby(keys, sort=True)
     out = grouped.agg(
         n_projects=("project_id", "size"),
@@ -134,7 +135,11 @@ def start_rates(
         n_planned_deadline=("planned_deadline", "sum"),
         n_started_deadline=("started_deadline", "sum"),
         investment_as_of=("investment_as_of", "max"),
+        n_investment_unknown=("investment_unknown", "sum"),
     ).reset_index()
+    # A sum over rows of which some investment is unknown (e.g. reported after the as-of day)
+    # would understate the completion: the sum is unknown then.
+    out["completed_investment"] = out["completed_investment"].where(out.pop("n_investment_unknown") == 0)
     return _with_rates(out, schedule_by, threshold)
 
 

@@ -11,6 +11,9 @@ The rules, applied everywhere:
   the rounded figure (9999.6万元 is 1.0亿元, not 10000万元);
 - counts (户, 家, 个) as whole numbers; other units one decimal; dimensionless figures
   (e.g. a plot ratio) two decimals; an index base in brackets (``106.4（上年同月=100）``);
+- table cells and chart labels use the same rounding (:func:`number_text`: "—" when
+  missing, an explicit "+" on request); no thousands separators, so a cell shows the digits
+  the sentences print;
 - period labels from :func:`analysis.core.periods.ytd_label` (1-2月, 1-3月, or 一季度 with
   ``quarter_names``) and :func:`analysis.core.periods.ytd_label_en`.
 """
@@ -49,6 +52,24 @@ def rounded(x: float, decimals: int = 1) -> float:
     if x is None or not math.isfinite(float(x)):
         return math.nan
     return float(fmt(x, decimals))
+
+
+def number_text(x: object, decimals: int = 1, signed: bool = False, missing: str = "—") -> str:
+    """A table cell or chart label: :func:`fmt` of ``x``, ``missing`` for NaN/None.
+
+    ``signed`` puts "+" before a figure that does not round to zero (bar labels: +1.3, -0.4, 0.0).
+    """
+    if x is None or isinstance(x, str) or pd.isna(x) or not math.isfinite(float(x)):  # type: ignore[arg-type]
+        return missing
+    text = fmt(float(x), decimals)  # type: ignore[arg-type]
+    return f"+{text}" if signed and float(text) > 0 else text
+
+
+def percent_text(rate: object, decimals: int = 1, missing: str = "—") -> str:
+    """A rate given as a fraction, in percent with the sign: 0.8571 -> ``85.7%``."""
+    known = rate is not None and not isinstance(rate, str) and not pd.isna(rate)  # type: ignore[arg-type]
+    shown = number_text(100 * float(rate) if known else None, decimals, missing=missing)  # type: ignore[arg-type]
+    return shown if shown == missing else f"{shown}%"
 
 
 def unit_decimals(unit: str) -> int:

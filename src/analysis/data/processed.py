@@ -9,7 +9,8 @@ packaged ones for a folder made before they were written); :func:`require_region
 early with a clear :class:`DataError` when a region has no observations, so a batch run
 reports "no data for 990103" instead of an obscure error in a chart cell; :func:`fingerprint`
 hashes the folder, so a batch and its per-batch tables can tell that the data they were
-made from is the data there now.
+made from is the data there now. :class:`AsOfTables` is the same tables as they stood at an
+as-of month (nothing dated after it), the one filter every note of that month reads through.
 """
 
 from __future__ import annotations
@@ -140,3 +141,64 @@ class ProcessedTables(Mapping[str, pd.DataFrame]):
         if "_settings" not in self.__dict__:
             self.__dict__["_settings"] = read_settings(self.data_dir)
         return self.__dict__["_settings"]
+
+
+class AsOfTables(Mapping[str, pd.DataFrame]):
+    """The tables of ``data`` as they stood at the end of ``period``: observations up to that
+    month, township weekly reports up to its last day; every other table as it is.
+
+    A note for a past month (``--as-of 2026-02`` on data through March) must show nothing
+    after it; filtering here, once, means no chart, table or sentence can forget to. The
+    project ledger is a snapshot: its starts are dated (and judged at the as-of day by
+    :mod:`analysis.key_projects`), but a completed investment reported after the as-of day
+    is a later figure, so it becomes unknown (NaN, ``reported_on`` NaT) rather than shown.
+    Each filtered table is computed when first read.
+    """
+
+    def __init__(self, data: Mapping[str, pd.DataFrame], period: pd.Period) -> None:
+        self.source = data
+        self.period = period
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            frame = self.source[name]
+            if name == "observations":
+                frame = frame[frame["period"] <= self.period]
+            elif name == "township_weekly" and "week_end" in frame.columns:
+                frame = frame[pd.to_datetime(frame["week_end"]) <= self.day]
+            elif name == "projects" and "reported_on" in frame.columns:
+                later = pd.to_datetime(frame["reported_on"]) > self.day
+                if later.any():
+                    frame = frame.assign(completed_investment=frame["completed_investment"].where(~later),
+                                         reported_on=frame["reported_on"].where(~later))
+            self._frames[name] = frame
+        return self._frames[name]
+
+    @property
+    def day(self) -> pd.Timestamp:
+        """The as-of month's last day."""
+        return self.period.to_timestamp(how="end").normalize()
+
+    def ledger_reported_after(self) -> pd.Timestamp | None:
+        """The latest report date of the project ledger when it is after the as-of day (its
+        investment figures are then hidden), else None."""
+        ledger = self.source.get("projects")
+        if ledger is None or "reported_on" not in ledger.columns:
+            return None
+        last = pd.to_datetime(ledger["reported_on"]).max()
+        return last if pd.notna(last) and last > self.day else None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.source)
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.source
+
+    @property
+    def settings(self) -> Settings:
+        """The settings of the underlying folder (defaults for a plain mapping)."""
+        return getattr(self.source, "settings", None) or Settings()

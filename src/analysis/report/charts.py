@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib import font_manager, rcParams
 from matplotlib.figure import Figure
 
+from analysis.core.formatting import number_text
 from analysis.core.periods import as_period
 from analysis.gaps.status import STATUS_COLOURS
 
@@ -115,15 +116,19 @@ def indicator_chart(
     start: str | pd.Period | None = None,
     title: str = "",
     ylabel: str = "",
+    end: str | pd.Period | None = None,
 ) -> Figure:
     """An indicator's series for one region against its city and the other regions in ``obs``.
 
     ``obs`` is the tidy observation frame; rows of ``indicator`` and ``measure`` are pivoted
-    to one column per region name. Periods before ``start`` are dropped.
+    to one column per region name. Periods before ``start`` and after ``end`` (the note's
+    as-of month) are dropped.
     """
     rows = obs[(obs["indicator"] == indicator) & (obs["measure"] == measure)]
     if start is not None:
         rows = rows[rows["period"] >= as_period(start)]
+    if end is not None:
+        rows = rows[rows["period"] <= as_period(end)]
     wide = rows.pivot_table(index="period", columns="region_code", values="value", aggfunc="first")
     wide = wide.sort_index()
     names = rows.drop_duplicates("region_code").set_index("region_code")["region_name"]
@@ -161,7 +166,7 @@ def gap_bars(
     for yi, v in zip(y, values, strict=True):
         if np.isfinite(v):
             offset = 0.02 * span * (1 if v >= 0 else -1)
-            ax.text(v + offset, yi, f"{v:+.1f}", va="center", ha="left" if v >= 0 else "right",
+            ax.text(v + offset, yi, number_text(v, signed=True), va="center", ha="left" if v >= 0 else "right",
                     fontsize=9)
         else:
             ax.text(0, yi, " 无数据", va="center", ha="left", fontsize=9,

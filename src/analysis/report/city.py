@@ -25,6 +25,7 @@ from analysis.core.atomic import write_all_atomic
 from analysis.core.errors import DataError
 from analysis.core.periods import as_day, as_period
 from analysis.core.settings import Settings
+from analysis.data.processed import AsOfTables
 from analysis.gaps import gap_table
 from analysis.report.headline import overall_rank
 from analysis.report.options import NoteOptions, note_options
@@ -57,6 +58,7 @@ def city_tables(data: Any, as_of: object, options: NoteOptions | None = None) ->
 
     options = note_options(data) if options is None else options
     period = as_period(as_of)
+    data = AsOfTables(data, period)  # the same view as the notes' (nothing after the month)
     targets = data.get("targets")
     if targets is None:
         targets = pd.DataFrame(columns=["region_code", "indicator", "year", "horizon", "measure", "target"])

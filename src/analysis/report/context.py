@@ -17,7 +17,7 @@ tables too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,7 @@ from analysis.core.periods import as_day, as_period, ytd_label
 from analysis.core.settings import BRIEFING_OUTLOOK
 from analysis.data import processed
 from analysis.data.delivery import delivery_note
-from analysis.data.processed import ProcessedTables
+from analysis.data.processed import AsOfTables, ProcessedTables
 from analysis.gaps import lagging_list
 from analysis.projection.outlook import AnnualOutlook, annual_outlook, panel_projection
 from analysis.report import headline, methods, narrative, tables
@@ -49,8 +49,8 @@ class BriefingContext:
     def __init__(self, data: Mapping[str, pd.DataFrame], region_code: str, as_of: object, *,
                  share_assumption: float | None = None, lang: str = "zh",
                  city: CityTables | None = None) -> None:
-        self.data = data
         self.period = as_period(as_of)
+        self.data = AsOfTables(data, self.period)  # nothing after the as-of month, for every view
         self.options = note_options(data)
         self.share_assumption = (self.options.settings.stated_q1_share if share_assumption is None
                                  else share_assumption)  # None: the city's stated Q1 share
@@ -119,7 +119,8 @@ class BriefingContext:
 
     def lagging(self) -> Table:
         """The 短板 list: lagging indicators with the gap that made them lag."""
-        return Table(tables.lagging_overview(lagging_list(self.gaps, self.options.catalogue)), status=None)
+        return Table(tables.lagging_overview(lagging_list(self.gaps, self.options.catalogue), self.gaps),
+                     status=None)
 
     # ------------------------------------------------------------------ charts
     def gap_bars(self, basis: str, title: str = "") -> Figure | None:
@@ -141,7 +142,7 @@ class BriefingContext:
         default = f"{catalog.indicator_names(self.options.catalogue, pd.Series([indicator])).iloc[0]}累计增长（%）"
         return indicator_chart(self.obs, self.region_code, indicator, city_code=self.city_code,
                                start=self.period - months, title=default if title is None else title,
-                               ylabel=ylabel)
+                               ylabel=ylabel, end=self.period)
 
     def growth_charts(self, months: int = 26) -> list[Figure]:
         """:meth:`indicator_chart` of every indicator with YTD growth for the county, in
@@ -172,32 +173,79 @@ class BriefingContext:
         return mine.iloc[0] if len(mine) else None
 
     def project_sentence(self) -> str | None:
-        """The key-project sentence (开工率, 投资完成率, 双90, top three...), or None."""
+        """The key-project sentence (开工率, 投资完成率, 双90, top three...), or None; says so
+        when the ledger was reported after the as-of day (its investment is then not shown)."""
         row = self.project_row()
-        return None if row is None else narrative.projects_sentence(row, self.day, self.lang)
+        if row is None:
+            return None
+        later = self.data.ledger_reported_after()
+        note = "" if later is None else methods.later_ledger_text(later, self.period)
+        return narrative.projects_sentence(row, self.day, self.lang) + note
 
     def projects_paragraph(self) -> Paragraph | None:
-        """:meth:`project_sentence` as a paragraph, or None."""
+        """:meth:`project_sentence` as a paragraph; without a ledger, the sentence saying so."""
         sentence = self.project_sentence()
-        return None if sentence is None else Paragraph(sentence)
+        if sentence is None:
+            return self.missing("projects", "本节无开工率、投资完成率和“双90”情况")
+        return Paragraph(sentence)
 
     def narrative(self) -> Paragraphs:
         """The briefing's paragraphs: one per section with something to say, then 短板."""
+        projects = self.project_sentence()
+        if projects is None and not self.supplied("projects"):
+            projects = methods.missing_input_text("projects", "本期不含重点项目进展")
+        elif projects is not None and not self.supplied("township_weekly"):
+            projects += methods.missing_input_text("township_weekly", "无乡镇投资贡献排名")
         paragraphs = narrative.county_narrative(self.gaps, self.region_code, lang=self.lang,
-                                                catalogue=self.options.catalogue, projects=self.project_sentence())
+                                                catalogue=self.options.catalogue, projects=projects)
+        if not self.supplied("targets"):
+            paragraphs["shortfalls"] += methods.missing_input_text("targets", "短板只与全市平均比较")
         leads = narrative.SECTION_LEADS[self.lang]
         return Paragraphs([Paragraph(text, leads.get(key, key)) for key, text in paragraphs.items()])
 
-    def methods_note(self, outlook: AnnualOutlook | None = None) -> Note:
-        """The 说明 closing a briefing; names the projection method when ``outlook`` is shown
-        and the delivery (ingest date, data fingerprint) of a processed folder."""
-        method = None
-        if outlook is not None:
-            best = str(outlook.recommended["method"])
-            method = tables.METHOD_NAMES_ZH.get(best, best)
-        folder = getattr(self.data, "data_dir", None)  # tables given in memory have no delivery
-        return Note(methods.methods_text(self.period, __version__, method, self.share_assumption,
-                                         self.options.thresholds, delivery_note(folder) if folder else ""))
+    def methods_note(self, outlook: AnnualOutlook | None = None, figures: Sequence[Figure] = ()) -> Note:
+        """The 说明 closing a briefing, generated from what the note used: the inputs supplied,
+        the schedule basis of the county's rows, the status thresholds, the projection rule
+        and method when ``outlook`` is shown, and the gap charts among ``figures``."""
+        method = None if outlook is None else outlook.recommended["method"]
+        method_zh = None if method is None else tables.METHOD_NAMES_ZH.get(str(method), str(method))
+        supplied = [name for name in methods.OPTIONAL_INPUTS if self.supplied(name)]
+        return Note(methods.methods_text(
+            self.period, __version__, supplied=supplied,
+            schedule=methods.schedule_text(self.gaps, self.period, self.options.catalogue),
+            thresholds=self.options.thresholds,
+            projection=methods.projection_text(method, method_zh, self.share_assumption,
+                                               "series" if outlook is None else outlook.basis),
+            figures=figures, delivery=self._delivery()))
+
+    def _delivery(self) -> str:
+        """The delivery line of a processed folder; tables given in memory have none."""
+        folder = getattr(getattr(self.data, "source", self.data), "data_dir", None)
+        return delivery_note(folder) if folder else ""
+
+    def briefing_figures(self, outlook: AnnualOutlook | None = None) -> list[Figure]:
+        """The briefing's charts, numbered 图1, 图2... over those the data allow: growth vs the
+        city, completion vs 时序进度, 规上工业增加值's YTD growth, and ``outlook``'s fan chart."""
+        own = self.obs[(self.obs["region_code"] == self.region_code) & (self.obs["indicator"] == "iva")
+                       & (self.obs["measure"] == "ytd_growth")]
+        fan = None if outlook is None else f"{outlook.name}累计走势与全年推算（{outlook.unit}）"
+        return methods.number_figures([
+            ("gap_city", "主要指标累计增速较全市（百分点）", lambda: self.gap_bars("city")),
+            ("gap_schedule", "年度目标完成率较时序进度（百分点）", lambda: self.gap_bars("schedule")),
+            ("iva", "规上工业增加值累计增长（%）",
+             lambda: self.indicator_chart("iva", months=14, title="") if len(own) else None),
+            ("outlook", fan or "", lambda: None if outlook is None else outlook.fan_chart(ylabel=outlook.unit)),
+        ])
+
+    # ------------------------------------------------------------------ optional inputs
+    def supplied(self, table: str) -> bool:
+        """Whether the optional input ``table`` (targets, projects, township_weekly) was supplied."""
+        return self.data.get(table) is not None
+
+    def missing(self, table: str, consequence: str) -> Paragraph | None:
+        """One sentence saying ``table``'s file was not supplied and what the section lacks
+        for it; None when it was supplied."""
+        return None if self.supplied(table) else Paragraph(methods.missing_input_text(table, consequence))
 
     # ------------------------------------------------------------------ projection
     def has_levels(self, indicator: str) -> bool:
@@ -254,23 +302,23 @@ class BriefingContext:
         mine = summary[summary["county_code"] == self.region_code]
         return Table(tables.project_overview(mine), status=None)
 
-    def township_table(self) -> Table | None:
+    def township_table(self) -> Table | Paragraph | None:
         """Start rate and investment completion of each of the county's townships."""
         from analysis import key_projects
 
         if self.ledger is None:
-            return None
+            return self.missing("projects", "无各乡镇开工和投资情况")
         rates = key_projects.start_rates(self.ledger, self.day, level="township")
         return Table(tables.township_overview(rates, self.town_names), status=None)
 
     def weekly_ranking(self) -> list[Any]:
-        """The last weekly report's township ranking: a caption and the table (empty without
-        weekly reports)."""
+        """The last weekly report's township ranking: a caption and the table (without weekly
+        reports, the sentence saying so; empty when the county has none)."""
         from analysis import key_projects
 
         weekly = self.data.get("township_weekly")
         if weekly is None:
-            return []
+            return [self.missing("township_weekly", "无乡镇投资贡献周排名和约谈名单")]
         ranking = key_projects.township_ranking(weekly[weekly["county_code"] == self.region_code])
         if ranking.empty:
             return []
@@ -283,7 +331,7 @@ class BriefingContext:
         from analysis import key_projects
 
         if self.ledger is None:
-            return None
+            return self.missing("projects", "无未按期开工项目清单")
         late = key_projects.late_projects(self.ledger, self.day)
         if late.empty:
             return Paragraph("无未按期开工项目。")

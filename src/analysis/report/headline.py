@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import catalog
-from analysis.core.formatting import unit_text
+from analysis.core.formatting import diff_phrase, fmt, percent_text, quantity_phrase
 from analysis.core.settings import HEADLINE_INDICATORS
 from analysis.gaps.status import STATUS_COLOURS, STATUSES
 from analysis.report.render import render
@@ -54,34 +54,35 @@ def overall_rank(gaps: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICA
 
 
 def _value_text(actual: float, measure: str, unit: str) -> str:
+    """The figure as the sentences print it (:mod:`analysis.core.formatting`): 5.3%, 84.0亿元,
+    5.4亿千瓦时, 3109户, 106.4（上年同月=100）."""
     if not np.isfinite(actual):
         return "无数据"
     if measure.endswith("growth"):
-        return f"{actual:.1f}%"
-    shown = unit_text(unit)
-    return f"{actual:,.1f}{shown}" if unit not in ("%", "") else f"{actual:.1f}{shown}"
+        return f"{fmt(actual)}%"
+    return quantity_phrase(actual, unit)
 
 
 def _note_text(row: pd.Series) -> str:
+    """高于/低于全市X个百分点 (growth) or 完成目标X%，超/低于时序进度X个百分点 (levels), and
+    第r/n位 (总量第r/n位 for a level);
+    the same rounding and flatness rule as the sentences."""
     parts = []
     if row["measure"].endswith("growth"):
         gap = row.get("gap_to_city_pp", np.nan)
         if pd.notna(gap):
-            word = "高于" if gap > 0 else "低于"
-            parts.append(f"{word}全市{abs(gap):.1f}个百分点" if round(gap, 1) else "与全市持平")
+            parts.append(diff_phrase(gap, "全市"))
     else:
         rate = row.get("completion_rate", np.nan)
         gap = row.get("gap_to_schedule_pp", np.nan)
         if pd.notna(rate):
-            text = f"完成目标{100 * rate:.1f}%"
-            if pd.notna(gap) and round(gap, 1) == 0:
-                text += "，与时序进度持平"
-            elif pd.notna(gap):
-                text += f"，{'超' if gap > 0 else '低于'}时序进度{abs(gap):.1f}个百分点"
+            text = f"完成目标{percent_text(rate)}"
+            if pd.notna(gap):
+                text += "，" + diff_phrase(gap, "时序进度").replace("高于时序进度", "超时序进度", 1)
             parts.append(text)
     rank, n = row.get("rank", np.nan), row.get("n_peers", np.nan)
-    if pd.notna(rank) and pd.notna(n):
-        parts.append(f"第{int(rank)}/{int(n)}位")
+    if pd.notna(rank) and pd.notna(n):  # a level row is ranked by its total (总量), as the sentence says
+        parts.append(f"{'' if row['measure'].endswith('growth') else '总量'}第{int(rank)}/{int(n)}位")
     return "，".join(parts)
 
 

@@ -63,16 +63,25 @@ def _name(code: str, cat: pd.DataFrame, lang: str) -> str:
     return name or str(cat.loc[code, "name_zh"]) or code
 
 
+def _shown_unit(code: str, row: pd.Series, cat: pd.DataFrame) -> str:
+    """The unit printed after a level: the catalogue's display unit (e.g. an index base), as
+    in the headline box and the tables; the row's unit for a code no catalogue knows."""
+    return str(catalog.display_units(cat).get(code, row["unit"]))
+
+
 def _diff_unit(row: pd.Series) -> str:
     return "pp" if row["unit"] == "%" else row["unit"]
+
+
+def _peers(row: pd.Series, lang: str) -> str:
+    """Ranked among the city's counties (居全市第N位) or among all counties (peer_group "all")."""
+    return _REF[lang]["peers_all" if row.get("peer_group") == "all" else "peers"]
 
 
 def _rank_clauses(row: pd.Series, lang: str, prefix: str = "") -> list[str]:
     if not _ok(row["rank"]):
         return []
-    # Ranked among the city's counties (居全市第N位) or among all counties (peer_group "all").
-    peers = _REF[lang]["peers_all" if row.get("peer_group") == "all" else "peers"]
-    out = [rank_phrase(row["rank"], peers, lang, prefix)]
+    out = [rank_phrase(row["rank"], _peers(row, lang), lang, prefix)]
     if _ok(row.get("prev_period")):
         change = rank_change_phrase(row["rank_change"], period_label(row["prev_period"], lang), lang)
         if change:
@@ -156,7 +165,7 @@ def indicator_sentence(
     has_growth = growth is not None and _ok(growth["actual"])
     has_level = level is not None and _ok(level["actual"])
     if has_level:
-        quantity = quantity_phrase(level["actual"], level["unit"], lang)
+        quantity = quantity_phrase(level["actual"], _shown_unit(indicator, level, cat), lang)
         if lang == "zh":
             head += quantity if level["row_kind"] == "cumulative" else f"为{quantity}"
         else:
@@ -176,6 +185,9 @@ def indicator_sentence(
         growth_parts = _growth_clauses(growth, lang)
         if has_level:
             clauses = growth_parts + clauses
+            if level["row_kind"] == "cumulative" and _ok(level["rank"]):  # the headline box's rank
+                clauses.append(rank_phrase(level["rank"], _peers(level, lang), lang,
+                                           "总量" if lang == "zh" else "in total "))
         else:  # 全县规上工业增加值同比增长5.2%: no comma after the name
             head += ("" if lang == "zh" else " ") + growth_parts[0]
             clauses = growth_parts[1:] + clauses
@@ -211,7 +223,9 @@ def section_paragraph(
     return ("" if lang == "zh" else " ").join(sentences)
 
 
-def _lag_reason(row: pd.Series, lang: str) -> str:
+def lag_reason(row: pd.Series, lang: str = "zh") -> str:
+    """The gap that made a gap-table row lag, as the 短板 sentence and the gap-analysis note's
+    短板 table both print it (低于时序进度2.9个百分点, 完成一季度目标的92.8%, ...)."""
     ref = _REF[lang]
     basis = row["status_basis"]
     if basis == "schedule":
@@ -243,7 +257,7 @@ def shortfall_sentence(
         for _, item in lag.iterrows():
             row = own.loc[(own["indicator"] == item["indicator"]) & (own["measure"] == item["measure"])].iloc[0]
             name = _name(item["indicator"], cat, lang)
-            reason = _lag_reason(row, lang)
+            reason = lag_reason(row, lang)
             items.append(f"{name}（{reason}）" if lang == "zh" else f"{name} ({reason})")
         if lang == "zh":
             text = f"当前短板指标{len(items)}项：" + "、".join(items)
@@ -272,7 +286,8 @@ def projects_sentence(
     name = region_name if region_name else summary.get("county_name")
     subject = region_subject(str(name), lang) if _ok(name) and name else ""
     rate = fmt(summary["start_rate"] * 100) if _ok(summary["start_rate"]) else None
-    done = amount_phrase(summary["completed_investment"] / 1e4, lang)
+    done = amount_phrase(summary["completed_investment"] / 1e4, lang) if _ok(summary["completed_investment"]) \
+        else None  # unknown, e.g. a ledger reported after the as-of day
     completion = fmt(summary["completion_rate"] * 100) if _ok(summary["completion_rate"]) else None
     sched = _REF[lang]["schedule"]
     n_planned, n_started = int(summary["n_planned"]), int(summary["n_started"])
@@ -282,11 +297,12 @@ def projects_sentence(
         text = f"截至{d.month}月{d.day}日，{subject}重点项目计划开工{n_planned}个，已开工{n_started}个"
         if rate:
             text += f"，开工率{rate}%"
-        text += f"；完成投资{done}"
+        text += f"；完成投资{done}" if done else ""
         if completion:
             text += f"，投资完成率{completion}%，" + diff_phrase(summary["gap_to_schedule_pp"], sched, lang)
         start_ok = "开工率已达90%" if summary["start_ok"] else "开工率未达90%"
-        comp_ok = "投资完成率已达时序进度的90%" if summary["completion_ok"] else "投资完成率未达时序进度的90%"
+        comp_ok = ("投资完成率无本期数据" if completion is None else
+                   "投资完成率已达时序进度的90%" if summary["completion_ok"] else "投资完成率未达时序进度的90%")
         text += f"。“双90”目标：{start_ok}，{comp_ok}"
         if n_late:
             text += f"。逾期未开工项目{n_late}个，最长逾期{int(summary['max_days_late'])}天"
@@ -299,11 +315,12 @@ def projects_sentence(
     text = f"By {d.day} {d.strftime('%b')}, {n_started} of {whose}{n_planned} key projects due had started"
     if rate:
         text += f" (start rate {rate}%)"
-    text += f"; investment completed {done}"
+    text += f"; investment completed {done}" if done else ""
     if completion:
         text += f", {completion}% of the annual plan, " + diff_phrase(summary["gap_to_schedule_pp"], sched, lang)
     text += (f". Double-90 goal: start rate {'met' if summary['start_ok'] else 'not met'}, "
-             f"investment vs 90% of schedule {'met' if summary['completion_ok'] else 'not met'}")
+             f"investment vs 90% of schedule "
+             f"{'unknown' if completion is None else 'met' if summary['completion_ok'] else 'not met'}")
     if n_late:
         text += f". {n_late} projects late to start, the latest by {int(summary['max_days_late'])} days"
     if top:
@@ -380,8 +397,8 @@ def pace_sentence(required_growth_pct: float, growth_so_far_pct: float, period: 
         return (f"完成全年目标所需的{m + 1}-12月增速无法测算（上年同期或本年累计数据不全）。" if lang == "zh"
                 else f"The growth months {m + 1}-12 need for the annual target cannot be computed "
                      "(last year's months or this year's YTD value missing).")
-    so_far = f"{growth_so_far_pct:.1f}%" if _ok(growth_so_far_pct) else ("—" if lang == "zh" else "n/a")
+    so_far = f"{fmt(growth_so_far_pct)}%" if _ok(growth_so_far_pct) else ("—" if lang == "zh" else "n/a")
     if lang == "zh":
-        return f"完成全年目标，{m + 1}-12月需同比增长{required_growth_pct:.1f}%（1-{m}月为{so_far}）。"
-    return (f"To reach the annual target, months {m + 1}-12 must grow {required_growth_pct:.1f}% "
+        return f"完成全年目标，{m + 1}-12月需同比增长{fmt(required_growth_pct)}%（1-{m}月为{so_far}）。"
+    return (f"To reach the annual target, months {m + 1}-12 must grow {fmt(required_growth_pct)}% "
             f"year on year (months 1-{m}: {so_far}).")

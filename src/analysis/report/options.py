@@ -16,7 +16,6 @@ import pandas as pd
 
 from analysis.core import catalog
 from analysis.core.settings import OUTLOOK_INDICATORS, Settings, StatusThresholds
-from analysis.data.processed import ProcessedTables
 
 
 @dataclass(frozen=True, repr=False)
@@ -54,7 +53,7 @@ class NoteOptions:
 
 def note_options(data: Mapping[str, pd.DataFrame]) -> NoteOptions:
     """The options for the processed tables ``data``: its ``catalogue`` table and, for a
-    :class:`~analysis.data.processed.ProcessedTables`, the folder's settings."""
+    :class:`~analysis.data.processed.ProcessedTables` (or a view of one), the folder's settings."""
     catalogue = data.get("catalogue")
-    settings = data.settings if isinstance(data, ProcessedTables) else Settings()
+    settings = getattr(data, "settings", None) or Settings()  # ProcessedTables, AsOfTables
     return NoteOptions(catalog.indicators() if catalogue is None else catalogue, settings)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import catalog
+from analysis.core.formatting import number_text, unit_decimals
 from analysis.gaps.status import STATUS_COLOURS, STATUSES, StatusThresholds, comparison_status
 from analysis.report.render import render
 
@@ -19,7 +20,17 @@ GAP_BASES = {"city": "gap_to_city_pp", "schedule": "gap_to_schedule_pp"}
 
 
 def _num(x: float, digits: int = 1) -> str:
-    return "—" if pd.isna(x) else f"{x:,.{digits}f}"
+    """A cell: half up (四舍五入) like the sentences, "—" when missing, no thousands separator."""
+    return number_text(x, digits)
+
+
+def _pct(rates: pd.Series) -> list[str]:
+    """Rates (fractions) as cells of a "(%)" column, one decimal: 0.2664 -> 26.6."""
+    return [_num(100 * float(v)) if pd.notna(v) else "—" for v in rates]
+
+
+def _yes(flags: pd.Series) -> list[str]:
+    return ["是" if bool(v) else "否" for v in flags.fillna(False)]
 
 
 def gap_overview(gaps: pd.DataFrame, region_code: str, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -35,14 +46,17 @@ def gap_overview(gaps: pd.DataFrame, region_code: str, catalogue: pd.DataFrame |
     growth = rows["measure"].str.endswith("growth")
     rank = [f"{int(r)}/{int(n)}" if pd.notna(r) else "—" for r, n in
             zip(rows["rank"], rows["n_peers"], strict=True)]
+    cat = catalog.indicators() if catalogue is None else catalogue
+    shown = rows["indicator"].map(catalog.display_units(cat)).fillna(rows["unit"]).astype(str)
+    places = [1 if g else unit_decimals(u) for g, u in zip(growth, rows["unit"].astype(str), strict=True)]
     return pd.DataFrame({
         "指标": catalog.indicator_names(catalogue, rows["indicator"]).to_numpy(),
-        "口径": np.where(growth, "累计增长(%)", "累计值(" + rows["unit"].astype(str) + ")"),
-        "实际": [_num(v) for v in rows["actual"]],
-        "目标": [_num(v) for v in rows["target"]],
+        "口径": np.where(growth, "累计增长(%)", np.where(shown == "", "累计值", "累计值(" + shown + ")")),
+        "实际": [_num(v, d) for v, d in zip(rows["actual"], places, strict=True)],
+        "目标": [_num(v, d) for v, d in zip(rows["target"], places, strict=True)],
         "完成率(%)": [_num(100 * v) for v in rows["completion_rate"]],
         "较时序进度(百分点)": [_num(v) for v in rows["gap_to_schedule_pp"]],
-        "全市": [_num(v) for v in rows["city_value"]],
+        "全市": [_num(v, d) for v, d in zip(rows["city_value"], places, strict=True)],
         "较全市(百分点)": [_num(v) for v in rows["gap_to_city_pp"]],
         "全市排名": rank,
         "状态": rows["status"].map(STATUS_NAMES).fillna("无数据").to_numpy(),
@@ -113,11 +127,16 @@ def latest_overview(obs: pd.DataFrame, region_codes: list[str], period: pd.Perio
                     catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """The latest period's figures of ``region_codes`` (e.g. the county and its city): one row
     per indicator (Chinese name; a code no catalogue knows as itself), one column per region
-    and measure, rounded to 2 decimals."""
+    and measure, as text cells: growth to one decimal, levels to their unit's decimals
+    (:func:`analysis.core.formatting.unit_decimals`), "—" when missing."""
     latest = obs[(obs["region_code"].isin(region_codes)) & (obs["period"] == period)]
     wide = latest.pivot_table(index="indicator", columns=["region_name", "measure"], values="value")
-    wide.index = pd.Index(catalog.indicator_names(catalogue, wide.index.to_series()), name="indicator")
-    return wide.round(2)
+    units = latest.drop_duplicates("indicator").set_index("indicator")["unit"].astype(str)
+    cells = {col: [_num(v, 1 if str(col[1]).endswith("growth") else unit_decimals(units.get(code, "")))
+                   for code, v in wide[col].items()] for col in wide.columns}
+    text = pd.DataFrame(cells, index=wide.index, columns=wide.columns)
+    text.index = pd.Index(catalog.indicator_names(catalogue, wide.index.to_series()), name="indicator")
+    return text
 
 
 def gap_bar_rows(county_gaps: pd.DataFrame, basis: str, catalogue: pd.DataFrame | None = None,
@@ -135,47 +154,96 @@ def gap_bar_rows(county_gaps: pd.DataFrame, basis: str, catalogue: pd.DataFrame 
     return rows.assign(colour=comparison_status(rows[column], rows["direction"], thresholds))
 
 
-LAGGING_COLUMNS = {"name_zh": "指标", "measure": "口径", "status_basis": "依据", "shortfall_pp": "差距(百分点)"}
+LAGGING_COLUMNS = ["指标", "口径", "依据", "差距"]
+BASIS_NAMES = {"target": "目标", "schedule": "时序进度", "q1_schedule": "一季度目标与时序进度", "city": "全市平均"}
 
 
-def lagging_overview(lagging: pd.DataFrame) -> pd.DataFrame:
-    """:func:`analysis.gaps.lagging_list` rows as a Chinese display table (shortfall to 0.1 pp)."""
-    return lagging[list(LAGGING_COLUMNS)].round(1).rename(columns=LAGGING_COLUMNS)
+def lagging_overview(lagging: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
+    """:func:`analysis.gaps.lagging_list` rows as a Chinese display table: the indicator, its
+    row (累计增长/累计值), what it lagged (依据) and the gap in the very words and digits of
+    the briefing's 短板 sentence (:func:`analysis.report.narrative.lag_reason`), looked up in
+    ``gaps`` (the gap-table rows the list was made from)."""
+    from analysis.report.narrative import lag_reason
+
+    key = gaps.set_index(["region_code", "indicator", "measure"])
+    reasons = [lag_reason(key.loc[(r, i, m)]) for r, i, m in
+               zip(lagging["region_code"], lagging["indicator"], lagging["measure"], strict=True)]
+    return pd.DataFrame({
+        "指标": lagging["name_zh"].to_numpy(),
+        "口径": np.where(lagging["measure"].str.endswith("growth"), "累计增长", "累计值"),
+        "依据": lagging["status_basis"].map(BASIS_NAMES).fillna("—").to_numpy(),
+        "差距": reasons,
+    }, columns=LAGGING_COLUMNS)
+
+
+GROWTH_METHOD_NAMES_ZH = {"growth_ols": "回归法（全年增速对累计增速）", "growth_carry": "增速延续法"}
 
 
 def growth_projection_overview(projection: pd.DataFrame) -> pd.DataFrame:
-    """:func:`analysis.projection.project_growth` rows as text (2 decimals)."""
-    return projection.round(2).astype(str)
+    """:func:`analysis.projection.project_growth` rows as a Chinese table (growth to 0.1 pp):
+    方法, 全年增速(%), 80%区间, 依据年数, 说明."""
+    rows = projection.astype({"estimate": float, "lower": float, "upper": float})
+    return pd.DataFrame({
+        "方法": [GROWTH_METHOD_NAMES_ZH.get(str(m), str(m)) for m in rows["method"]],
+        "全年增速(%)": [_num(v) for v in rows["estimate"]],
+        "80%区间": [f"{_num(a)} ~ {_num(b)}" if np.isfinite(a) and np.isfinite(b) else "—"
+                  for a, b in zip(rows["lower"], rows["upper"], strict=True)],
+        "依据年数": [str(int(n)) if pd.notna(n) else "—" for n in rows["n_years"]],
+        "说明": [str(n) if isinstance(n, str) else "" for n in rows["note"]],
+    })
 
 
-PROJECT_COLUMNS = {"n_planned": "计划开工", "n_started": "已开工", "start_rate": "开工率",
-                   "completion_rate": "投资完成率", "schedule_progress": "时序进度", "double_90": "双90达标"}
-TOWNSHIP_COLUMNS = {"乡镇": "乡镇", "n_planned": "计划开工", "n_started": "已开工", "start_rate": "开工率",
-                    "completion_rate": "投资完成率"}
-WEEKLY_COLUMNS = {"乡镇": "乡镇", "rank": "本周排名", "investment_week": "本周完成投资(万元)",
-                  "investment_ytd": "累计完成投资(万元)", "占比": "本周占比", "top3": "前三",
-                  "last_two_weeks": "连续两周末位"}
-LATE_COLUMNS = {"project_name": "项目", "planned_start": "计划开工日期", "days_late": "延期天数"}
+PROJECT_COLUMNS = ["计划开工", "已开工", "开工率(%)", "投资完成率(%)", "时序进度(%)", "双90达标"]
+TOWNSHIP_COLUMNS = ["乡镇", "计划开工", "已开工", "开工率(%)", "投资完成率(%)"]
+WEEKLY_COLUMNS = ["乡镇", "本周排名", "本周完成投资(万元)", "累计完成投资(万元)", "本周占比(%)", "前三",
+                  "连续两周末位"]
+LATE_COLUMNS = ["项目", "计划开工日期", "延期天数"]
+
+
+def _count(values: pd.Series) -> list[str]:
+    return [str(int(v)) if pd.notna(v) else "—" for v in values]
 
 
 def project_overview(summary: pd.DataFrame) -> pd.DataFrame:
-    """:func:`analysis.key_projects.county_summary` rows as text: starts, rates, 双90."""
-    return summary[list(PROJECT_COLUMNS)].rename(columns=PROJECT_COLUMNS).round(3).astype(str)
+    """:func:`analysis.key_projects.county_summary` rows as text: starts, rates in percent to
+    one decimal (as the project sentence prints them), 双90."""
+    return pd.DataFrame({
+        "计划开工": _count(summary["n_planned"]), "已开工": _count(summary["n_started"]),
+        "开工率(%)": _pct(summary["start_rate"]), "投资完成率(%)": _pct(summary["completion_rate"]),
+        "时序进度(%)": _pct(summary["schedule_progress"]),
+        "双90达标": [y if pd.notna(c) else "—" for y, c in  # unknown investment: unknown 双90
+                   zip(_yes(summary["double_90"]), summary["completion_rate"], strict=True)],
+    }, columns=PROJECT_COLUMNS)
 
 
 def township_overview(rates: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Township :func:`analysis.key_projects.start_rates` as text, townships by name."""
-    rows = rates.assign(乡镇=rates["township_code"].map(names))
-    return rows[list(TOWNSHIP_COLUMNS)].round(3).rename(columns=TOWNSHIP_COLUMNS).astype(str)
+    return pd.DataFrame({
+        "乡镇": rates["township_code"].map(names).to_numpy(),
+        "计划开工": _count(rates["n_planned"]), "已开工": _count(rates["n_started"]),
+        "开工率(%)": _pct(rates["start_rate"]), "投资完成率(%)": _pct(rates["completion_rate"]),
+    }, columns=TOWNSHIP_COLUMNS)
 
 
 def weekly_overview(ranking: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """The last week of :func:`analysis.key_projects.township_ranking` as text, best first."""
+    """The last week of :func:`analysis.key_projects.township_ranking` as text, best first
+    (money in whole 万元, the share in percent)."""
     last = ranking[ranking["week_end"] == ranking["week_end"].max()].sort_values("rank")
-    last = last.assign(乡镇=last["township_code"].map(names), 占比=last["share"].round(3))
-    return last[list(WEEKLY_COLUMNS)].rename(columns=WEEKLY_COLUMNS).astype(str)
+    wan = unit_decimals("万元")
+    return pd.DataFrame({
+        "乡镇": last["township_code"].map(names).to_numpy(), "本周排名": _count(last["rank"]),
+        "本周完成投资(万元)": [_num(v, wan) for v in last["investment_week"]],
+        "累计完成投资(万元)": [_num(v, wan) for v in last["investment_ytd"]],
+        "本周占比(%)": _pct(last["share"]),
+        "前三": ["是" if v else "" for v in last["top3"]],
+        "连续两周末位": ["是" if v else "" for v in last["last_two_weeks"]],
+    }, columns=WEEKLY_COLUMNS)
 
 
 def late_overview(late: pd.DataFrame) -> pd.DataFrame:
     """:func:`analysis.key_projects.late_projects` rows as text: project, planned start, days late."""
-    return late[list(LATE_COLUMNS)].rename(columns=LATE_COLUMNS).astype(str)
+    return pd.DataFrame({
+        "项目": late["project_name"].astype(str).to_numpy(),
+        "计划开工日期": [str(d)[:10] for d in late["planned_start"]],
+        "延期天数": _count(late["days_late"]),
+    }, columns=LATE_COLUMNS)
