@@ -69,6 +69,10 @@ def _note_text(row: pd.Series) -> str:
         if pd.notna(gap):
             word = "高于" if gap > 0 else "低于"
             parts.append(f"{word}全市{abs(gap):.1f}个百分点" if round(gap, 1) else "与全市持平")
+        elif pd.notna(row.get("gap_to_target", np.nan)):  # the city's note: no city to compare with
+            gap = row["gap_to_target"]
+            word = "高于" if gap > 0 else "低于"
+            parts.append(f"{word}目标{abs(gap):.1f}个百分点" if round(gap, 1) else "与目标持平")
     else:
         rate = row.get("completion_rate", np.nan)
         gap = row.get("gap_to_schedule_pp", np.nan)

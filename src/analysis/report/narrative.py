@@ -234,7 +234,12 @@ def shortfall_sentence(
     # when the growth row was judged, nor does an indicator already listed as 短板).
     judged = (own["status"] != "unknown").groupby(own["indicator"]).any()
     unknown = int((~judged).sum())
-    if lag.empty:
+    own_city = "parent" in own and own["parent"].isna().all() and own["city_value"].isna().all()
+    if lag.empty and own_city:  # the city's own note: no city average to fall behind
+        text = "各项指标均未明显落后于目标和时序进度" if lang == "zh" else (
+            "No indicator is clearly behind its target or the time schedule"
+        )
+    elif lag.empty:
         text = "各项指标均未明显落后于目标、时序进度和全市平均" if lang == "zh" else (
             "No indicator is clearly behind its target, the time schedule or the city average"
         )
