@@ -1,4 +1,5 @@
-"""``reports/<as-of>/index.html``: one row per county, sorted by rank, linking its notes.
+"""``reports/<as-of>/index.html``: the city's row first, then one row per county by rank,
+each linking its notes.
 
 Built from the manifest alone (so a resumed run lists earlier jobs too) through the template
 ``analysis/report/templates/html/index.html.j2``. Self-contained: inline CSS, no scripts,
@@ -23,7 +24,7 @@ def _regions(jobs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     for entry in jobs.values():
         region = by_region.setdefault(entry["region_code"], {
             "code": entry["region_code"], "name": entry.get("region_name", ""),
-            "jobs": [], "headline": None})
+            "city": entry.get("level") == "city", "jobs": [], "headline": None})
         region["jobs"].append(entry)
         if entry.get("status") == "ok" and entry.get("headline"):
             region["headline"] = entry["headline"]
@@ -32,7 +33,7 @@ def _regions(jobs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         rank = (region["headline"] or {}).get("rank")
         region["rank"] = rank if isinstance(rank, int) else None
     return sorted(by_region.values(),
-                  key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
+                  key=lambda r: (not r["city"], r["rank"] is None, r["rank"] or 0, r["code"]))
 
 
 def render_index(state: dict[str, Any]) -> str:
@@ -49,7 +50,8 @@ def render_index(state: dict[str, Any]) -> str:
     return render("html/index.html.j2", as_of=str(state.get("as_of", "")), city=str(state.get("city_name", "")),
                   package_version=str(state.get("package_version", "")), labels=labels,
                   workbooks=_workbook_links(state.get("workbooks", {})),
-                  regions=[_row(region, labels) for region in regions], failed=failed)
+                  regions=[_row(region, labels) for region in regions], failed=failed,
+                  n_counties=sum(not region["city"] for region in regions))
 
 
 def _row(region: dict[str, Any], labels: list[str]) -> dict[str, Any]:
@@ -68,8 +70,9 @@ def _row(region: dict[str, Any], labels: list[str]) -> dict[str, Any]:
         links.append({"name": entry.get("label") or entry["notebook"],
                       "href": html if entry.get("status") == "ok" and html else None,
                       "error": _error_text(entry.get("error"))})
-    return {"rank": str(region["rank"]) if region["rank"] is not None else "—",
-            "name": region["name"], "code": region["code"], "cells": cells, "links": links}
+    rank = "全市" if region["city"] else str(region["rank"]) if region["rank"] is not None else "—"
+    return {"rank": rank, "name": region["name"], "code": region["code"], "cells": cells, "links": links,
+            "city": region["city"]}
 
 
 def _workbook_links(books: dict[str, dict[str, Any]]) -> list[dict[str, str | None]]:

@@ -29,6 +29,7 @@ from analysis.data import processed
 from analysis.data.processed import ProcessedTables
 from analysis.report.city import city_tables, save_city_tables
 from analysis.report.methods import note_title
+from analysis.report.workbook import workbook_cities
 
 CONTEXT_DIR = "context"  # reports/<as-of>/context/: the city's tables, computed once per batch
 NOTEBOOK_TITLES = {
@@ -38,12 +39,14 @@ NOTEBOOK_TITLES = {
     "04_key_projects": "重点项目推进",
     "05_briefing": "开门红简报",
 }
+# The notes a city runs (its own briefing); the analyst notes 01-04 are per county.
+CITY_NOTEBOOKS = ("05_briefing",)
 
 
 @dataclass
 class RunConfig:
     as_of: str
-    region_codes: list[str] | None = None  # None: every county in regions.parquet
+    region_codes: list[str] | None = None  # None: every county in regions.parquet, and their cities
     notebooks: list[str] | None = None  # None: every notebook in notebook_dir
     notebook_dir: Path = Path("notebooks")
     data_dir: Path = Path("data/processed")
@@ -72,11 +75,12 @@ class RunSummary:
 
 
 def select_regions(regions: pd.DataFrame, codes: list[str] | None) -> list[tuple[str, str]]:
-    """(code, name) of the requested regions, or of every county when ``codes`` is None."""
+    """(code, name) of the requested regions, or, when ``codes`` is None, of every city with
+    counties (its own note, first) and every county."""
     names = dict(zip(regions["code"], regions["name"], strict=True))
     if codes is None:
         counties = regions[regions["level"] == "county"]
-        return sorted(zip(counties["code"], counties["name"], strict=True))
+        return workbook_cities(regions) + sorted(zip(counties["code"], counties["name"], strict=True))
     unknown = [c for c in codes if c not in names]
     if unknown:
         raise ValueError(f"unknown region code(s) {', '.join(unknown)}; not in regions.parquet")
@@ -108,8 +112,17 @@ def city_name(regions: pd.DataFrame) -> str:
     return str(cities.iloc[0]) if len(cities) else ""
 
 
-def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path]) -> list[Job]:
-    return [Job(code, name, nb.stem) for code, name in regions for nb in notebooks]
+def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path], cities: set[str] | frozenset[str] = frozenset(),
+              ) -> list[Job]:
+    """Every notebook for every region; a city (``cities``) runs only :data:`CITY_NOTEBOOKS`.
+    ValueError when a requested city is left with nothing to run."""
+    jobs = [Job(code, name, nb.stem) for code, name in regions for nb in notebooks
+            if code not in cities or nb.stem in CITY_NOTEBOOKS]
+    idle = [code for code, _ in regions if code in cities and not any(j.region_code == code for j in jobs)]
+    if idle:
+        raise ValueError(f"the city {', '.join(idle)} has only its own note ({', '.join(CITY_NOTEBOOKS)}); "
+                         "the other notebooks are per county")
+    return jobs
 
 
 def title_for(job: Job, as_of: str) -> tuple[str, str]:
@@ -176,7 +189,8 @@ def run_batch(
     share = settings.stated_q1_share if config.share_assumption is None else config.share_assumption
     config = replace(config, share_assumption=share)  # the notebooks and the workbook state the same share
     chosen = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
-    jobs = plan_jobs(regions, list(chosen.values()))
+    levels = dict(zip(region_table["code"].astype(str), region_table["level"].astype(str), strict=True))
+    jobs = plan_jobs(regions, list(chosen.values()), {c for c, level in levels.items() if level == "city"})
     summary = RunSummary(out_dir / "index.html", manifest_path)
     todo = []
     for job in jobs:
@@ -197,7 +211,7 @@ def run_batch(
                else run_local(specs, config.jobs))
     for result in results:
         job = jobs_by_key[result.key]
-        state["jobs"][job.key] = _record(result, job, out_dir, fingerprint["sha256"])
+        state["jobs"][job.key] = _record(result, job, out_dir, fingerprint["sha256"], levels.get(job.region_code))
         manifest.save_manifest(manifest_path, state)
         summary.ran.append(job.key)
         if result.status != "ok":
@@ -228,7 +242,8 @@ def _write_workbooks(config: RunConfig, regions: pd.DataFrame, state: dict[str, 
             summary.failed[key] = _why(books[city[0]]["error"])
 
 
-def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dict[str, Any]:
+def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str, level: str | None = None,
+            ) -> dict[str, Any]:
     """Write the job's files atomically and return its manifest entry."""
     nb_rel = f"{job.region_code}/{job.notebook}.ipynb"
     html_rel = f"{job.region_code}/{job.notebook}.html"
@@ -244,6 +259,7 @@ def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str) -> dic
     return {
         "region_code": job.region_code,
         "region_name": job.region_name,
+        "level": level or "county",  # the index page puts the city first
         "notebook": job.notebook,
         "label": NOTEBOOK_TITLES.get(job.notebook, job.notebook),
         "status": result.status,
