@@ -80,7 +80,7 @@ def city_overview(gaps: pd.DataFrame, city_code: str, catalogue: pd.DataFrame) -
     rows = rows.assign(_sev=severity).sort_values(["_sev", "indicator", "measure"], kind="stable")
     shown = gap_overview(rows, city_code, catalogue).drop(columns=["全市", "较全市(百分点)", "全市排名"])
     shown.insert(5, "时序进度(%)", [_num(100 * p) for p in rows["schedule_progress"]])
-    shown.insert(len(shown.columns) - 1, "来源", rows["figure_source"].map(SOURCE_NAMES).to_numpy())
+    shown.insert(len(shown.columns) - 2, "来源", rows["figure_source"].map(SOURCE_NAMES).to_numpy())  # before 状态
     return shown
 
 

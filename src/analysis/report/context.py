@@ -155,7 +155,8 @@ class BriefingContext:
         from analysis.report.charts import indicator_chart
 
         default = f"{catalog.indicator_names(self.options.catalogue, pd.Series([indicator])).iloc[0]}累计增长（%）"
-        return indicator_chart(self.obs, self.region_code, indicator, city_code=self.city_code,
+        city = None if self.is_city else self.city_code  # the city's note: the city is the highlight
+        return indicator_chart(self.obs, self.region_code, indicator, city_code=city,
                                start=self.period - months, title=default if title is None else title,
                                ylabel=ylabel)
 
