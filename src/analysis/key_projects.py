@@ -135,16 +135,23 @@ def start_rates(
         n_started_deadline=("started_deadline", "sum"),
         investment_as_of=("investment_as_of", "max"),
     ).reset_index()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["start_rate"] = out["n_started"] / out["n_planned"].where(out["n_planned"] > 0)
-        out["start_rate_annual"] = out["n_started_total"] / out["n_new_projects"].where(out["n_new_projects"] > 0)
-        out["completion_rate"] = out["completed_investment"] / out["planned_investment"].where(
-            out["planned_investment"] > 0
-        )
-        out["start_rate_deadline"] = out["n_started_deadline"] / out["n_planned_deadline"].where(
-            out["n_planned_deadline"] > 0
-        )
-    out["schedule_progress"] = schedule_at_dates(out["investment_as_of"], schedule_by)
+    return _with_rates(out, schedule_by, threshold)
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """``numerator / denominator``, NaN where the denominator is not positive."""
+    return numerator / denominator.where(denominator > 0)
+
+
+def _with_rates(counts: pd.DataFrame, schedule_by: str, threshold: float) -> pd.DataFrame:
+    """The rates and the 双90 checks of :func:`start_rates` from its counts and sums."""
+    out = counts.assign(
+        start_rate=_ratio(counts["n_started"], counts["n_planned"]),
+        start_rate_annual=_ratio(counts["n_started_total"], counts["n_new_projects"]),
+        completion_rate=_ratio(counts["completed_investment"], counts["planned_investment"]),
+        start_rate_deadline=_ratio(counts["n_started_deadline"], counts["n_planned_deadline"]),
+        schedule_progress=schedule_at_dates(counts["investment_as_of"], schedule_by),
+    )
     out["gap_to_schedule_pp"] = (out["completion_rate"] - out["schedule_progress"]) * 100
     out["start_ok"] = (out["start_rate_deadline"] >= threshold).fillna(False).astype(bool)
     out["completion_ok"] = (out["completion_rate"] >= threshold * out["schedule_progress"]).fillna(False)

@@ -118,6 +118,57 @@ def _skeleton(panel: GapCube, slots: list[int], targets: dict[str, np.ndarray]) 
     return np.nonzero(by_group[group])
 
 
+def _target_columns(panel: GapCube, rows: tuple[np.ndarray, ...], targets: dict[str, np.ndarray],
+                    period: pd.Period, cumulative: np.ndarray, schedule_by: str, horizon: str) -> dict:
+    """The target each row is judged on, its completion and the 时序进度 it is held against.
+
+    In January-March a cumulative row with a Q1 target is judged on that target: completion
+    of the Q1 target against the elapsed share of the quarter (the annual columns stay).
+    """
+    peer, ind, meas = rows
+    region = panel.county[peer]
+    actual = panel.values[panel.slot(period), region, ind, meas]
+    annual, q1 = targets["annual"][region, ind, meas], targets["q1"][region, ind, meas]
+    in_q1 = (horizon == "auto") & (period.month <= 3) & ~cumulative
+    use_q1 = ~np.isnan(q1) & ((horizon == "q1") | in_q1)
+    target = np.where(use_q1, q1, np.nan if horizon == "q1" else annual)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        completion = np.where(cumulative & (target != 0), actual / target, np.nan)
+        q1_completion = np.where(cumulative & (q1 != 0), actual / q1, np.nan)
+    progress = np.where(use_q1, q1_schedule_progress(period, schedule_by), schedule_progress(period, schedule_by))
+    progress = np.where(cumulative & ~np.isnan(target), progress, np.nan)
+    q1_basis = cumulative & ~np.isnan(q1_completion) & (horizon != "annual") & (period.month <= 3)
+    q1_progress = np.where(q1_basis, q1_schedule_progress(period, schedule_by), np.nan)
+    return {
+        "use_q1": use_q1,
+        "actual": actual,
+        "target": target,
+        "gap_to_target": actual - target,
+        "completion_rate": completion,
+        "q1_completion_rate": q1_completion,
+        "schedule_progress": progress,
+        "gap_to_schedule_pp": (completion - progress) * 100,
+        "q1_schedule_progress": q1_progress,
+        "q1_gap_to_schedule_pp": (q1_completion - q1_progress) * 100,
+    }
+
+
+def _rank_columns(panel: GapCube, rows: tuple[np.ndarray, ...], actual: np.ndarray, lower: np.ndarray,
+                  peers: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(rank, n_peers, lonely)``: rank among the peers (1 = best, ties share the best
+    place), the number ranked, and which rows have no peer group (no parent)."""
+    peer, ind, meas = rows
+    has_parent = panel.parent[peer] >= 0
+    group = np.where(has_parent, panel.parent[peer], len(panel.codes) + np.arange(len(peer))) \
+        if peers == "city" else 0
+    key = (np.asarray(group, dtype="int64") * len(panel.indicators) + ind) * 2 + meas
+    grouped = pd.Series(np.where(lower, -actual, actual)).groupby(key, sort=False)
+    lonely = ~has_parent & (peers == "city")
+    rank = np.where(lonely, np.nan, grouped.rank(ascending=False, method="min").to_numpy())
+    n_peers = np.where(lonely, np.nan, grouped.transform("count").to_numpy(dtype=float))
+    return rank, n_peers, lonely
+
+
 def _snapshot(
     panel: GapCube,
     rows: tuple[np.ndarray, ...],
@@ -135,7 +186,6 @@ def _snapshot(
     With ``full=False`` only the numeric columns (for the previous period's comparison).
     """
     peer, ind, meas = rows
-    slot = panel.slot(period)
     region, parent = panel.county[peer], panel.parent[peer]
     has_parent = parent >= 0
     safe = np.maximum(parent, 0)
@@ -144,46 +194,17 @@ def _snapshot(
     growth = meas == 1
     cumulative = ~growth & np.isin(rules["kind"].to_numpy()[ind], ["flow", "count"])
     unit = np.where(growth, "%", rules["unit"].fillna("").to_numpy().astype(str)[ind])
-    actual = panel.values[slot, region, ind, meas]
+    numbers = _target_columns(panel, rows, targets, period, cumulative, schedule_by, horizon)
+    use_q1, actual = numbers.pop("use_q1"), numbers["actual"]
 
-    annual, q1 = targets["annual"][region, ind, meas], targets["q1"][region, ind, meas]
-    in_q1 = (horizon == "auto") & (period.month <= 3) & ~cumulative
-    use_q1 = ~np.isnan(q1) & ((horizon == "q1") | in_q1)
-    target = np.where(use_q1, q1, np.nan if horizon == "q1" else annual)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        completion = np.where(cumulative & (target != 0), actual / target, np.nan)
-        q1_completion = np.where(cumulative & (q1 != 0), actual / q1, np.nan)
-    progress = np.where(use_q1, q1_schedule_progress(period, schedule_by), schedule_progress(period, schedule_by))
-    progress = np.where(cumulative & ~np.isnan(target), progress, np.nan)
-    # In January-March a cumulative row with a Q1 target is judged on that target: completion
-    # of the Q1 target against the elapsed share of the quarter (the annual columns stay).
-    q1_basis = cumulative & ~np.isnan(q1_completion) & (horizon != "annual") & (period.month <= 3)
-    q1_progress = np.where(q1_basis, q1_schedule_progress(period, schedule_by), np.nan)
-
-    city, published = city_cube(panel, slot, panel.slot(period - 12), cat)
+    city, published = city_cube(panel, panel.slot(period), panel.slot(period - 12), cat)
     city_value = np.where(has_parent, city[safe, ind, meas], np.nan)
     total = cumulative | (~growth & (rules["city_agg"].to_numpy()[ind] == "sum"))  # city figure = a sum
     gap_to_city = np.where(total, np.nan, actual - city_value)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(total & (city_value != 0), actual / city_value, np.nan)
-
-    group = np.where(has_parent, parent, len(panel.codes) + np.arange(len(peer))) if peers == "city" else 0
-    key = (np.asarray(group, dtype="int64") * len(panel.indicators) + ind) * 2 + meas
-    grouped = pd.Series(np.where(lower, -actual, actual)).groupby(key, sort=False)
-    lonely = ~has_parent & (peers == "city")
-    rank = np.where(lonely, np.nan, grouped.rank(ascending=False, method="min").to_numpy())
-    n_peers = np.where(lonely, np.nan, grouped.transform("count").to_numpy(dtype=float))
-
-    numbers = {
-        "actual": actual,
-        "target": target,
-        "gap_to_target": actual - target,
-        "completion_rate": completion,
-        "q1_completion_rate": q1_completion,
-        "schedule_progress": progress,
-        "gap_to_schedule_pp": (completion - progress) * 100,
-        "q1_schedule_progress": q1_progress,
-        "q1_gap_to_schedule_pp": (q1_completion - q1_progress) * 100,
+    rank, n_peers, lonely = _rank_columns(panel, rows, actual, lower, peers)
+    numbers |= {
         "city_value": city_value,
         "gap_to_city": gap_to_city,
         "gap_to_city_pp": np.where(unit == "%", gap_to_city, np.nan),
@@ -203,7 +224,7 @@ def _snapshot(
         "row_kind": np.where(cumulative, "cumulative", "rate"),
         "unit": unit,
         "direction": np.where(lower, "lower", "higher"),
-        "target_horizon": np.where(use_q1, "q1", np.where(np.isnan(target), None, "annual")),
+        "target_horizon": np.where(use_q1, "q1", np.where(np.isnan(numbers["target"]), None, "annual")),
         "city_source": np.where(
             ~np.isnan(city_value), np.where(published[safe, ind, meas], "published", "aggregated"), None
         ),
@@ -272,27 +293,42 @@ def gap_table(
     args = (panel, rows, targets_now, cat)
     table = _snapshot(*args, period, peers, schedule_by, horizon, thresholds)
 
-    table["prev_period"] = repeat_period(prev, len(table))
     if prev is not None:
         before = _snapshot(*args, prev, peers, schedule_by, horizon, thresholds, full=False)
     else:
         before = table.assign(**dict.fromkeys(("actual", "rank", "gap_to_target", "gap_to_schedule_pp",
                                                "gap_to_city_pp"), np.nan))
-    table["prev_actual"] = before["actual"]
-    table["prev_rank"] = before["rank"]
-    table["rank_change"] = table["prev_rank"] - table["rank"]
-    table["gap_to_target_change"] = table["gap_to_target"] - before["gap_to_target"]
-    table["gap_to_schedule_change_pp"] = table["gap_to_schedule_pp"] - before["gap_to_schedule_pp"]
-    table["gap_to_city_change_pp"] = table["gap_to_city_pp"] - before["gap_to_city_pp"]
+    table = _with_changes(table, before, prev)
+    table = _with_history(table, panel, rows, period)
+    return table.sort_values(KEY).reset_index(drop=True)
 
+
+def _with_changes(table: pd.DataFrame, before: pd.DataFrame, prev: pd.Period | None) -> pd.DataFrame:
+    """The change since the previous YTD period, each ``now - before`` (rank: positive = 前移)."""
+    return table.assign(
+        prev_period=repeat_period(prev, len(table)),
+        prev_actual=before["actual"],
+        prev_rank=before["rank"],
+        rank_change=before["rank"] - table["rank"],
+        gap_to_target_change=table["gap_to_target"] - before["gap_to_target"],
+        gap_to_schedule_change_pp=table["gap_to_schedule_pp"] - before["gap_to_schedule_pp"],
+        gap_to_city_change_pp=table["gap_to_city_pp"] - before["gap_to_city_pp"],
+    )
+
+
+def _with_history(table: pd.DataFrame, panel: GapCube, rows: tuple[np.ndarray, ...],
+                  period: pd.Period) -> pd.DataFrame:
+    """Own history: the same month a year earlier and the mean of the same month of the last
+    three years (NaN unless all three are known)."""
     peer, ind, meas = rows
     region = panel.county[peer]
     past = np.stack([panel.values[panel.slot(period - 12 * k), region, ind, meas] for k in (1, 2, 3)])
-    table["actual_last_year"] = past[0]
-    table["vs_last_year"] = table["actual"] - table["actual_last_year"]
-    table["avg_3y"] = past.mean(axis=0)  # NaN unless all three years are known
-    table["vs_avg_3y"] = table["actual"] - table["avg_3y"]
-    return table.sort_values(KEY).reset_index(drop=True)
+    return table.assign(
+        actual_last_year=past[0],
+        vs_last_year=table["actual"] - past[0],
+        avg_3y=past.mean(axis=0),
+        vs_avg_3y=table["actual"] - past.mean(axis=0),
+    )
 
 
 def lagging_list(table: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -102,13 +102,7 @@ def ranking_sheet(weekly: pd.DataFrame | None, names: dict[str, str], title: str
         return Sheet("乡镇周排名", title, [Column("县区", [], TEXT)], empty_note=NO_WEEKLY)
     rows = _latest_ranking(weekly)
     columns = [
-        Column("县区", rows["county_code"].map(names).tolist(), TEXT),
-        Column("乡镇", rows["township_code"].map(names).fillna(rows["township_code"]).tolist(), TEXT),
-        Column("乡镇代码", rows["township_code"].tolist(), TEXT),
-        Column("周报日期", dates(rows["week_end"]), DATE),
-        Column("本周排名", integers(rows["rank"]), INTEGER),
-        Column("乡镇数", integers(rows["n_townships"]), INTEGER),
-        Column("本周完成投资(万元)", numbers(rows["investment_week"], 0), WAN),
+        *_township_week_columns(rows, names),
         Column("累计完成投资(万元)", numbers(rows["investment_ytd"], 0), WAN),
         Column("本周占比", fractions(rows["share"]), PERCENT),
         _named("前三", _flag(rows["top3"], STATUS_COLOURS["green"])),
@@ -116,6 +110,19 @@ def ranking_sheet(weekly: pd.DataFrame | None, names: dict[str, str], title: str
         _named("连续两周末位", _flag(rows["last_two_weeks"], STATUS_COLOURS["red"])),
     ]
     return Sheet("乡镇周排名", title, columns, freeze_cols=2)
+
+
+def _township_week_columns(rows: pd.DataFrame, names: dict[str, str]) -> list[Column]:
+    """The columns that name a township's week in the weekly report and its rank."""
+    return [
+        Column("县区", rows["county_code"].map(names).tolist(), TEXT),
+        Column("乡镇", rows["township_code"].map(names).fillna(rows["township_code"]).tolist(), TEXT),
+        Column("乡镇代码", rows["township_code"].tolist(), TEXT),
+        Column("周报日期", dates(rows["week_end"]), DATE),
+        Column("本周排名", integers(rows["rank"]), INTEGER),
+        Column("乡镇数", integers(rows["n_townships"]), INTEGER),
+        Column("本周完成投资(万元)", numbers(rows["investment_week"], 0), WAN),
+    ]
 
 
 def late_sheet(ledger: pd.DataFrame | None, names: dict[str, str], day: pd.Timestamp, title: str) -> Sheet:
@@ -144,13 +151,7 @@ def interview_sheet(weekly: pd.DataFrame | None, names: dict[str, str], title: s
              for code in sorted(weekly["county_code"].unique())]
     rows = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
     columns = [
-        Column("县区", rows["county_code"].map(names).tolist(), TEXT),
-        Column("乡镇", rows["township_code"].map(names).fillna(rows["township_code"]).tolist(), TEXT),
-        Column("乡镇代码", rows["township_code"].tolist(), TEXT),
-        Column("周报日期", dates(rows["week_end"]), DATE),
-        Column("本周排名", integers(rows["rank"]), INTEGER),
-        Column("乡镇数", integers(rows["n_townships"]), INTEGER),
-        Column("本周完成投资(万元)", numbers(rows["investment_week"], 0), WAN),
+        *_township_week_columns(rows, names),
         Column("本周占比", fractions(rows["share"]), PERCENT),
     ]
     return Sheet("约谈名单", title, columns, freeze_cols=2,
