@@ -116,7 +116,7 @@ def test_the_note_says_which_city_figures_were_aggregated(sample):
     assert rows.loc[("retail", "ytd_value"), "figure_source"] == "published"
     sentence = city_note.sources_sentence(ctx.gaps, ctx.options.catalogue)
     assert "固定资产投资总量（各县（市、区）相加）" in sentence
-    assert "固定资产投资增速（各县（市、区）总量相加后计算增速）" in sentence
+    assert "固定资产投资增速、新增高新技术企业增速（各县（市、区）总量相加后计算增速）" in sentence
     assert sentence.endswith("其余指标采用市统计局发布数。")
     table = city_note.city_overview(ctx.gaps, CITY, ctx.options.catalogue)
     fai = table[(table["指标"] == "固定资产投资") & (table["口径"] == "累计值(亿元)")].iloc[0]
@@ -241,3 +241,25 @@ def test_the_city_note_runs_and_says_what_it_shows(sample, tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     body = index[index.index("<tbody>"):]
     assert body.index("示例市") < body.index("北塘区")
+
+
+def test_a_city_the_bureau_publishes_nothing_for_still_gets_its_note(sample):
+    """No city rows at all, no targets, no ledger, no weekly reports: every figure is formed
+    from the counties, and the sections without their input say which file was not supplied."""
+    from analysis.core.errors import DataError
+    from analysis.report.blocks import Paragraph
+
+    obs = sample["observations"]
+    data = {"observations": obs[obs["region_code"] != CITY], "regions": sample["regions"],
+            "catalogue": sample["catalogue"]}
+    ctx = BriefingContext(data, CITY, "2026-03")
+    fai = ctx.gaps[(ctx.gaps["indicator"] == "fai") & (ctx.gaps["measure"] == "ytd_value")].iloc[0]
+    assert fai["actual"] == pytest.approx(444.35) and fai["status"] == "unknown"  # no target: unknown
+    assert set(ctx.gaps["figure_source"]) == {"aggregated"}
+    texts = [b.text for b in ctx.city_sections() if isinstance(b, Paragraph)]
+    assert texts[0].startswith("全市数据中，以下指标市统计局未发布") and "其余指标" not in texts[0]
+    assert "未提供项目台账（projects.csv），乡镇项目进度从略。" in texts
+    assert "未提供乡镇周报（township_weekly.csv），乡镇周排名从略。" in texts
+    alone = pd.DataFrame({"code": ["880100"], "name": ["空市"], "level": ["city"], "parent": [""]})
+    with pytest.raises(DataError, match="no observations for region 880100"):
+        BriefingContext({**data, "regions": pd.concat([sample["regions"], alone])}, "880100", "2026-03")

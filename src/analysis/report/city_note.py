@@ -85,23 +85,23 @@ def city_overview(gaps: pd.DataFrame, city_code: str, catalogue: pd.DataFrame) -
 
 
 def sources_sentence(gaps: pd.DataFrame, catalogue: pd.DataFrame) -> str:
-    """Which city figures are the bureau's and which were formed from the counties, and how."""
-    names = catalog.indicator_names(catalogue, gaps["indicator"])
-    own = gaps.assign(name=names.to_numpy())
-    published = own.loc[own["figure_source"] == "published", "name"].drop_duplicates()
-    aggregated = own[own["figure_source"] == "aggregated"]
+    """Which city figures are the bureau's and which were formed from the counties, grouped by
+    how (the catalogue rule), e.g. ``…固定资产投资总量（各县（市、区）相加）；其余指标采用市统计局发布数。``"""
+    aggregated = gaps[gaps["figure_source"] == "aggregated"]
     if aggregated.empty:
         return "全市数据均采用市统计局发布数。"
-    parts = []
-    for row in aggregated.itertuples(index=False):
+    groups: dict[str, list[str]] = {}
+    names = catalog.indicator_names(catalogue, aggregated["indicator"]).to_numpy()
+    for row, name in zip(aggregated.itertuples(index=False), names, strict=True):
         rule = str(catalogue["city_agg"].get(row.indicator, ""))
         weight = str(catalogue["weight"].get(row.indicator, "") or "")
         weight_name = str(catalogue["name_zh"].get(weight, weight)) if weight else ""
         words = RULE_WORDS.get((rule, row.measure), rule).format(weight=weight_name)
-        what = "增速" if row.measure == "ytd_growth" else "总量" if row.row_kind == "cumulative" else "数值"
-        parts.append(f"{row.name}{what}（{words}）")
-    text = "全市数据中，" + "、".join(parts) + "市统计局未发布，由所辖县（市、区）数据按指标目录规则汇总"
-    if len(published):
+        what = "增速" if row.measure == "ytd_growth" else "总量" if row.row_kind == "cumulative" else ""
+        groups.setdefault(words, []).append(f"{name}{what}")
+    parts = [f"{'、'.join(items)}（{words}）" for words, items in groups.items()]
+    text = "全市数据中，以下指标市统计局未发布，由所辖县（市、区）数据按指标目录规则汇总：" + "；".join(parts)
+    if (gaps["figure_source"] == "published").any():
         text += "；其余指标采用市统计局发布数"
     return text + "。"
 
