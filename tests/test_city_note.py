@@ -103,8 +103,10 @@ def test_city_against_its_own_targets_and_schedule(sample):
     iva = ctx.headline().items.set_index("indicator").loc["iva"]
     assert (iva["value"], iva["note"]) == ("5.9%", "低于目标1.1个百分点")  # 5.9 against the Q1 target 7.0
     assert ctx.gap_bars("city") is None  # no city to compare the city with
-    shortfalls = ctx.narrative().items[-1].text
-    assert "全市平均" not in shortfalls
+    paragraphs = {p.lead: p.text for p in ctx.narrative().items}
+    assert paragraphs["投资："].startswith("1-3月，全市固定资产投资")  # the city is 全市, never 示例市
+    assert "截至3月31日，全市重点项目计划开工" in paragraphs["项目："]
+    assert "全市平均" not in paragraphs["短板："]
 
 
 def test_the_note_says_which_city_figures_were_aggregated(sample):

@@ -56,7 +56,8 @@ def city_gaps(city_obs: pd.DataFrame, targets: pd.DataFrame | None, regions: pd.
 
     ``city_obs`` holds the city's series completed from the counties
     (:func:`analysis.gaps.aggregate.with_city_rows`). Adds ``figure_source``: ``published``
-    (the bureau's city row) or ``aggregated`` (formed from the counties). No rank, no city
+    (the bureau's city row) or ``aggregated`` (formed from the counties), and ``region_level``
+    ``city``. No rank, no city
     comparison: the city is the reference of its counties.
     """
     if targets is None:
@@ -68,7 +69,8 @@ def city_gaps(city_obs: pd.DataFrame, targets: pd.DataFrame | None, regions: pd.
     aggregated = now.loc[now["source"] == AGGREGATED_SOURCE, ["indicator", "measure"]]
     key = pd.MultiIndex.from_frame(table[["indicator", "measure"]])
     hit = key.isin(pd.MultiIndex.from_frame(aggregated)) if len(aggregated) else np.zeros(len(table), bool)
-    return table.assign(figure_source=np.where(hit, "aggregated", "published"))
+    # region_level: the sentences call the city 全市 (analysis.core.formatting.region_subject).
+    return table.assign(figure_source=np.where(hit, "aggregated", "published"), region_level="city")
 
 
 def city_overview(gaps: pd.DataFrame, city_code: str, catalogue: pd.DataFrame) -> pd.DataFrame:

@@ -210,7 +210,8 @@ class BriefingContext:
     def project_sentence(self) -> str | None:
         """The key-project sentence (开工率, 投资完成率, 双90, top three...), or None."""
         row = self.project_row()
-        return None if row is None else narrative.projects_sentence(row, self.day, self.lang)
+        subject = "全市" if self.is_city else None  # the city's ledger as a whole: 全市重点项目…
+        return None if row is None else narrative.projects_sentence(row, self.day, self.lang, subject)
 
     def projects_paragraph(self) -> Paragraph | None:
         """:meth:`project_sentence` as a paragraph, or None."""

@@ -145,7 +145,7 @@ def indicator_sentence(
     by_measure = {r["measure"]: r for _, r in rows.iterrows()}
     growth, level = by_measure.get("ytd_growth"), by_measure.get("ytd_value")
     first = rows.iloc[0]
-    subject = region_subject(str(first["region_name"]), lang)
+    subject = region_subject(str(first["region_name"]), lang, str(first.get("region_level", "county")))  # 全市
     name = _name(indicator, cat, lang)
     head = f"{subject}{name}" if lang == "zh" else f"{subject}'s {name}"
     label = period_label(first["period"], lang)
