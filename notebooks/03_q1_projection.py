@@ -9,9 +9,11 @@
 # %% [markdown] tags=["remove-cell"]
 # # 一季度推算全年
 #
-# 用一季度（或1-2月）的累计数推算全年：几种方法并列，各带80%区间，推荐的方法（本县历史回测误差
-# 最小）标红；扇形图从本年累计走势延伸到全年推算的区间；有年度目标时给出完成目标所需的后续增速
-# （倒排）。规上工业增加值只公布增速，单独按增速推算。方法和回测见 `docs/methods.md`。
+# 用一季度（或1-2月）的累计数推算全年：几种方法并列，各带80%区间，推荐的方法标红。推荐和区间
+# 依据全市各县区历年的回测记录（每年只用当年起推月份以前的数据）：默认上年占比法，另一方法在
+# 合并记录中明显更准时才改用；全市县区不足3个时只用本县历史。扇形图从本年累计走势延伸到全年
+# 推算的区间；有年度目标时给出完成目标所需的后续增速（倒排）。规上工业增加值只公布增速，单独按
+# 增速推算。方法和回测见 `docs/methods.md`。
 
 # %% tags=["parameters"]
 # Parameters (papermill replaces them; the defaults run the first county of the sample city)
@@ -36,7 +38,7 @@ ctx = briefing_context(data_dir, region_code, as_of, share_assumption=share_assu
 ctx.heading("一季度推算全年")
 
 # %% [markdown]
-# 几种方法并列，各带区间；一季度占全年比重的假设与本县历史对比；完成全年目标所需的后续增速（倒排）。
+# 几种方法并列，各带区间；全市合并回测中各方法的误差和区间覆盖率；完成全年目标所需的后续增速（倒排）。
 
 # %%
 for outlook in ctx.outlooks():

@@ -158,3 +158,10 @@ def test_the_city_settings_reach_the_context_and_guard_the_batch_tables(data_dir
     assert load_city_tables(made, "2026-03", sha, settings).ranks.isna().all()
     with pytest.raises(DataError, match="settings"):  # tables made with the default settings
         load_city_tables(save_city_tables(ctx.city, tmp_path / "old", sha), "2026-03", sha, settings)
+
+
+def test_outlook_of_a_two_county_city_rests_on_the_county_alone(data_dir):
+    # the test city has two counties: too few to pool (MIN_PANEL_SERIES = 3)
+    ctx = briefing_context(data_dir, "990101", "2026-03")
+    out = ctx.outlook("fai", recommended_only=True)
+    assert out is not None and out.basis == "series" and out.evidence is None

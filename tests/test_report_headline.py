@@ -167,5 +167,63 @@ def test_projection_overview_is_a_chinese_table_of_every_method():
                                     "sarimax needs 5 full years of history, has 3"]
     assert out.iloc[2, 0] == "假定占比法" and out.iloc[2, 2] == "—" and out.iloc[2, 5] == ""
     from analysis.projection import METHODS
+    from analysis.projection.pooled import PANEL_METHODS
 
-    assert set(tables.METHOD_NAMES_ZH) == set(METHODS)
+    assert set(tables.METHOD_NAMES_ZH) == set(METHODS) | set(PANEL_METHODS)
+
+
+def _constant_share_panel(counties: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counties of city "C0", county k with 10 k every month (Jan-Feb reported together)."""
+    periods = pd.period_range("2019-01", "2026-03", freq="M")
+    rows = [(code, "fai", p, "ytd_value", 10.0 * k * p.month if p.month > 1 else NAN, "亿元")
+            for k, code in enumerate(counties, start=1) for p in periods]
+    obs = pd.DataFrame(rows, columns=["region_code", "indicator", "period", "measure", "value", "unit"])
+    regions = pd.DataFrame({"code": ["C0", *counties], "name": ["市", *counties],
+                            "level": ["city", *["county"] * len(counties)],
+                            "parent": [None, *["C0"] * len(counties)]})
+    return obs, regions
+
+
+def test_annual_outlook_from_the_city_panel():
+    obs, regions = _constant_share_panel(("A", "B", "C", "D"))
+    panel = outlook.panel_projection(obs, regions, "C", "fai", "2026-03", recommended_only=True)
+    assert panel is not None and not panel.from_cache
+    out = outlook.annual_outlook(obs, None, "C", "fai", "2026-03", recommended_only=True, panel=panel)
+    # county C: 30 a month, YTD March 90 = a quarter of the year, so every share rule says 360
+    assert out.basis == "panel" and out.recommended["method"] == "share_last"
+    assert out.estimate == pytest.approx(360.0)
+    evidence = out.evidence.set_index("method")
+    assert evidence.loc["share_last", "mdape"] == pytest.approx(0.0)
+    # 4 counties x the years 2020-2025 that have a year before them
+    assert evidence.loc["share_last", "n"] == 4 * 6
+    shown = out.evidence_zh().set_index("方法")
+    assert shown.loc["上年占比法", "中位误差(%)"] == "0.0" and shown.loc["上年占比法", "回测（县·年）"] == "24"
+
+
+def test_a_city_of_two_counties_or_a_county_without_city_uses_its_own_series():
+    obs, regions = _constant_share_panel(("A", "B"))
+    assert outlook.panel_projection(obs, regions, "A", "fai", "2026-03") is None
+    out = outlook.annual_outlook(obs, None, "A", "fai", "2026-03", panel=None)
+    assert out.basis == "series" and out.evidence is None and out.evidence_zh() is None
+    orphan = regions.assign(parent=None)
+    assert outlook.panel_projection(obs, orphan, "A", "fai", "2026-03") is None
+
+
+def test_county_rows_needs_a_finite_recommended_estimate():
+    rows = pd.DataFrame({"series": ["A", "A", "B"], "method": ["share_last", "stl", "share_last"],
+                         "estimate": [1.0, 2.0, NAN], "lower": [0.5, 1.0, NAN], "upper": [2.0, 3.0, NAN],
+                         "implied_q1_share": [0.3, 0.2, NAN], "recommended": [True, False, True],
+                         "note": ["", "", "no data"]})
+    mine = outlook.county_rows(rows, "A")
+    assert list(mine.columns) == ["method", "estimate", "lower", "upper", "implied_q1_share", "note",
+                                  "recommended"]
+    assert mine["method"].tolist() == ["share_last", "stl"]
+    assert outlook.county_rows(rows, "B") is None and outlook.county_rows(rows, "Z") is None
+
+
+def test_evidence_overview_in_chinese():
+    evidence = pd.DataFrame({"method": ["share_shrunk", "recommended"], "n": [45, 54], "years": [5, 6],
+                             "mdape": [1.04, 1.75], "p90_ape": [28.2, 27.06], "coverage": [0.889, 1.0]})
+    out = tables.evidence_overview(evidence)
+    assert out.iloc[0].tolist() == ["收缩占比法（全市合并）", "45", "1.0", "28.2", "88.9"]
+    assert out.iloc[1].tolist() == ["推荐方法（逐年按当时记录选定）", "54", "1.8", "27.1", "100.0"]

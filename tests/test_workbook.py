@@ -241,15 +241,18 @@ def test_project_sheets_hand_worked(tiny):
 
 
 def test_outlook_sheet_uses_the_recommended_projection(book, sample):
-    from analysis.projection.outlook import annual_outlook
+    from analysis.projection.outlook import annual_outlook, panel_projection
 
     data, _ = read_inputs(sample)
     sheet = _frame(book, "全年推算")
     assert set(sheet["代码"]) == {CITY, *[c for c, _ in _counties(data)]}
     row = sheet[(sheet["代码"] == "990102") & (sheet["指标"] == "固定资产投资")].iloc[0]
-    out = annual_outlook(data["observations"][data["observations"]["region_code"] == "990102"],
-                         data["targets"], "990102", "fai", AS_OF, 0.30, data.get("backtest"),
-                         recommended_only=True)
+    obs = data["observations"]
+    # the briefing's path: the city's panel of counties (nine in the sample)
+    panel = panel_projection(obs, data["regions"], "990102", "fai", AS_OF, data.get("backtest"), True)
+    out = annual_outlook(obs[obs["region_code"] == "990102"], data["targets"], "990102", "fai", AS_OF,
+                         0.30, data.get("backtest"), recommended_only=True, panel=panel)
+    assert out.basis == "panel"
     best, pace = out.recommended, out.pace.iloc[0]
     assert row["全年推算"] == rounded(best["estimate"], 1) and row["80%区间下限"] == rounded(best["lower"], 1)
     assert row["隐含1-3月占全年比重"] == pytest.approx(rounded(100 * best["implied_q1_share"], 1) / 100)

@@ -130,8 +130,9 @@ def _run_backtest(args: argparse.Namespace) -> int:
         obs = read_processed(args.processed_dir, ("observations",))["observations"]
         print(f"  nothing to backtest: {why_no_backtest(obs, read_catalogue(args.processed_dir))}")
     if len(result):
-        table = accuracy(result, by=["through_month"])
-        print(table[["through_month", "method", "n", "mdape", "coverage"]].round(2).to_string(index=False))
+        by = ["scope", "through_month"] if "scope" in result else ["through_month"]
+        table = accuracy(result, by=by)
+        print(table[[*by, "method", "n", "mdape", "coverage"]].round(2).to_string(index=False))
     return 0
 
 

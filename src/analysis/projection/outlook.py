@@ -29,6 +29,10 @@ from analysis.core.settings import INTERVAL_LEVEL, STATED_Q1_SHARE
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from analysis.projection.cache import CityProjection
+
+MIN_PANEL_SERIES = 3  # counties a city needs before its record is pooled (fewer: own series)
+
 
 @dataclass(frozen=True, repr=False)
 class AnnualOutlook:
@@ -38,7 +42,11 @@ class AnnualOutlook:
     note, recommended``; exactly one recommended row when there is data); ``ytd`` and
     ``last_year``: YTD values by month of this year (up to the as-of month) and of last
     year; ``target``: the annual ``ytd_value`` target or NaN; ``pace``:
-    :func:`analysis.projection.required_pace` rows (empty without a target).
+    :func:`analysis.projection.required_pace` rows (empty without a target). ``basis``:
+    ``"panel"`` when the projection comes from the city's panel of counties (then
+    ``evidence`` holds the city's pooled record per method:
+    :func:`analysis.projection.calibrate.pooled_evidence`), ``"series"`` when from the
+    county's own series alone.
     """
 
     region_code: str
@@ -52,6 +60,8 @@ class AnnualOutlook:
     target: float
     pace: pd.DataFrame
     share_assumption: float = STATED_Q1_SHARE
+    evidence: pd.DataFrame | None = None
+    basis: str = "series"
 
     # ------------------------------------------------------------------ the answers
     @property
@@ -106,6 +116,12 @@ class AnnualOutlook:
 
         return projection_overview(self.projection)
 
+    def evidence_zh(self) -> pd.DataFrame | None:
+        """The city's pooled backtest record per method as a Chinese table (None without one)."""
+        from analysis.report.tables import evidence_overview
+
+        return None if self.evidence is None else evidence_overview(self.evidence)
+
     def projection_chart(self, title: str | None = None, xlabel: str | None = None) -> Figure:
         """Each method's estimate and interval, the recommended one in red, the target dotted."""
         from analysis.report.charts import projection_chart
@@ -139,8 +155,12 @@ class AnnualOutlook:
         projection chart, fan chart and (with a target) the pace sentence."""
         from analysis.report.blocks import Heading, Paragraph, Table
 
-        shown: list[Any] = [Heading(self.title, 2), Table(self.table_zh(), status=None),
-                            self.projection_chart(), self.fan_chart()]
+        shown: list[Any] = [Heading(self.title, 2), Table(self.table_zh(), status=None)]
+        evidence = self.evidence_zh()
+        if evidence is not None and len(evidence):
+            shown += [Paragraph(f"推荐方法依据全市各县区历年回测（{self.period.month}月末起推，只用起推前数据）："),
+                      Table(evidence, status=None)]
+        shown += [self.projection_chart(), self.fan_chart()]
         sentence = self.pace_sentence()
         return [*shown, Paragraph(sentence)] if sentence else shown
 
@@ -179,6 +199,7 @@ def annual_outlook(
     *,
     projection: pd.DataFrame | None = None,
     catalogue: pd.DataFrame | None = None,
+    panel: CityProjection | None = None,
 ) -> AnnualOutlook:
     """The outlook of one county's flow indicator at ``as_of``.
 
@@ -187,7 +208,10 @@ def annual_outlook(
     briefing, which shows one projection) computes only the recommended row, skipping model
     fits that cannot change it. A ready ``projection`` table (the same columns, e.g. the
     county's rows of a panel projection) is used as it is instead. ``catalogue`` names the
-    indicator (default :func:`analysis.core.catalog.indicators`).
+    indicator (default :func:`analysis.core.catalog.indicators`). With ``panel`` (the city's
+    :func:`panel_projection`) the county's rows of it are used when it has a recommended
+    estimate for the county (issue 11: evidence pooled over the city's counties); otherwise
+    the county's own series is projected.
     """
     from analysis.projection import project_annual, project_recommended, required_pace
     from analysis.projection.cache import SEP, flow_panel, series_evidence
@@ -197,6 +221,10 @@ def annual_outlook(
     ytd = rows[rows["measure"] == "ytd_value"].set_index("period")["value"].sort_index()
     empty = pd.Series(dtype=float, index=pd.PeriodIndex([], freq="M"))
     monthly = flow_panel(rows).get(f"{region_code}{SEP}{indicator}", empty)
+    evidence, basis = None, "series"
+    if projection is None and panel is not None:
+        projection = county_rows(panel.projection, region_code)
+        evidence, basis = (panel.evidence, "panel") if projection is not None else (None, "series")
     if projection is None:
         evidence = (series_evidence(backtest, region_code, indicator, period.month)
                     if backtest is not None and not backtest.empty else None)
@@ -214,5 +242,38 @@ def annual_outlook(
         projection=projection,
         ytd=ytd[(ytd.index.year == period.year) & (ytd.index <= period)],
         last_year=ytd[ytd.index.year == period.year - 1],
-        target=target, pace=pace, share_assumption=share_assumption,
+        target=target, pace=pace, share_assumption=share_assumption, evidence=evidence, basis=basis,
     )
+
+
+def county_rows(panel_rows: pd.DataFrame, region_code: str) -> pd.DataFrame | None:
+    """One county's rows of a panel projection in :func:`project_annual`'s columns; None when
+    the panel has no finite recommended estimate for it."""
+    from analysis.projection.annual import COLUMNS
+
+    mine = panel_rows[panel_rows["series"].astype(str) == str(region_code)]
+    chosen = mine[mine["recommended"].fillna(False).astype(bool)]
+    if chosen.empty or not np.isfinite(chosen["estimate"].astype(float)).all():
+        return None
+    return mine[COLUMNS].reset_index(drop=True)
+
+
+def panel_projection(obs: pd.DataFrame, regions: pd.DataFrame, region_code: str, indicator: str,
+                     as_of: object, backtest: pd.DataFrame | None = None, recommended_only: bool = False,
+                     catalogue: pd.DataFrame | None = None) -> CityProjection | None:
+    """The projection of the county's whole city panel for ``indicator`` at ``as_of``
+    (:func:`analysis.projection.cache.city_projection`, from the cached ``backtest`` record
+    when it has the city), or None when the county has no parent or the city fewer than
+    :data:`MIN_PANEL_SERIES` counties with monthly values of the indicator."""
+    from analysis.projection.cache import city_panel, city_projection
+
+    parent = regions.loc[regions["code"].astype(str) == str(region_code), "parent"]
+    if parent.empty or pd.isna(parent.iloc[0]) or str(parent.iloc[0]) == "":
+        return None
+    city = str(parent.iloc[0])
+    period = as_period(as_of)
+    wide = city_panel(obs, regions, city, indicator, catalogue)
+    if wide.loc[wide.index <= period].shape[1] < MIN_PANEL_SERIES:
+        return None
+    return city_projection(obs, backtest, regions, city, indicator, period,
+                           recommended_only=recommended_only, catalogue=catalogue)

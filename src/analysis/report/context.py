@@ -32,7 +32,7 @@ from analysis.data import processed
 from analysis.data.processed import ProcessedTables
 from analysis.gaps import lagging_list
 from analysis.gaps.aggregate import with_city_rows
-from analysis.projection.outlook import AnnualOutlook, annual_outlook
+from analysis.projection.outlook import AnnualOutlook, annual_outlook, panel_projection
 from analysis.report import city_note, headline, methods, narrative, tables
 from analysis.report.blocks import Heading, Headline, Note, Paragraph, Paragraphs, Table
 from analysis.report.city import CityTables, city_tables, load_city_tables
@@ -242,13 +242,17 @@ class BriefingContext:
                      & (obs["measure"] == "ytd_value")).any())
 
     def outlook(self, indicator: str = BRIEFING_OUTLOOK, recommended_only: bool = False) -> AnnualOutlook | None:
-        """The annual outlook of one flow indicator (None without YTD levels); with the cached
-        backtest as evidence when the processed folder has it."""
+        """The annual outlook of one flow indicator (None without YTD levels): from the city's
+        panel of counties (evidence pooled over them, the cached backtest's record when the
+        processed folder has it), or the county's own series when the city has too few."""
         if not self.has_levels(indicator):
             return None
+        backtest = self.data.get("backtest")
+        panel = panel_projection(self.obs, self.data["regions"], self.region_code, indicator, self.period,
+                                 backtest, recommended_only, self.options.catalogue)
         return annual_outlook(self.obs, self.data.get("targets"), self.region_code, indicator, self.period,
-                              self.share_assumption, self.data.get("backtest"), recommended_only,
-                              catalogue=self.options.catalogue)
+                              self.share_assumption, backtest, recommended_only,
+                              catalogue=self.options.catalogue, panel=panel)
 
     def outlooks(self) -> list[AnnualOutlook]:
         """The outlook of every indicator of ``outlook_indicators`` the county has levels for."""

@@ -69,6 +69,9 @@ METHOD_NAMES_ZH = {
     "ets": "指数平滑法（ETS）",
     "sarimax": "季节ARIMA（SARIMAX）",
     "combo": "组合法",
+    "share_shrunk": "收缩占比法（全市合并）",
+    "growth_pooled": "合并阻尼增速法",
+    "stl": "季节分解法（STL）",
 }
 
 
@@ -88,6 +91,21 @@ def projection_overview(projection: pd.DataFrame) -> pd.DataFrame:
         "隐含一季度占比(%)": [_num(100 * v) for v in rows["implied_q1_share"]],
         "推荐": ["是" if r else "" for r in rows["recommended"].fillna(False).astype(bool)],
         "说明": [str(n) if isinstance(n, str) else "" for n in rows["note"]],
+    })
+
+
+_EVIDENCE_NAMES = {"recommended": "推荐方法（逐年按当时记录选定）"}
+
+
+def evidence_overview(evidence: pd.DataFrame) -> pd.DataFrame:
+    """:func:`analysis.projection.calibrate.pooled_evidence` rows as a Chinese display table:
+    方法, 回测（县·年）, 中位误差(%), 90%分位误差(%), 80%区间覆盖率(%)."""
+    return pd.DataFrame({
+        "方法": [_EVIDENCE_NAMES.get(str(m), METHOD_NAMES_ZH.get(str(m), str(m))) for m in evidence["method"]],
+        "回测（县·年）": [str(int(n)) for n in evidence["n"]],
+        "中位误差(%)": [_num(float(v)) for v in evidence["mdape"]],
+        "90%分位误差(%)": [_num(float(v)) for v in evidence["p90_ape"]],
+        "80%区间覆盖率(%)": [_num(100 * float(v)) for v in evidence["coverage"]],
     })
 
 

@@ -35,7 +35,8 @@ from analysis.core.settings import HEADLINE_INDICATORS, INTERVAL_LEVEL, STATED_Q
 from analysis.data import processed
 from analysis.gaps import gap_table, previous_period
 from analysis.gaps.status import STATUS_COLOURS
-from analysis.projection.outlook import AnnualOutlook, annual_outlook
+from analysis.projection.cache import CityProjection
+from analysis.projection.outlook import AnnualOutlook, annual_outlook, panel_projection
 from analysis.report.headline import headline_rows, overall_rank
 from analysis.report.tables import METHOD_NAMES_ZH, STATUS_NAMES
 from analysis.report.workbook_notes import findings_sheet, notes_sheet
@@ -235,18 +236,32 @@ def _outlook_row(out: AnnualOutlook, place: tuple[str, str], name_zh: str, perio
 
 def outlook_rows(obs: pd.DataFrame, targets: pd.DataFrame | None, backtest: pd.DataFrame | None,
                  places: Sequence[tuple[str, str]], period: pd.Period,
-                 share_assumption: float = STATED_Q1_SHARE, catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
-    """:func:`annual_outlook` (the briefing's path: recommended projection only) of every flow
+                 share_assumption: float = STATED_Q1_SHARE, catalogue: pd.DataFrame | None = None,
+                 regions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`annual_outlook` (the briefing's path: recommended projection only, from the
+    city's panel when ``regions`` is given and the city has enough counties) of every flow
     indicator each place has a YTD value for at ``period``, in catalogue order."""
     cat = catalog.indicators() if catalogue is None else catalogue
     flows = [c for c in cat.index if cat.at[c, "kind"] == "flow"]
     now = obs[(obs["period"] == period) & (obs["measure"] == "ytd_value") & obs["value"].notna()]
     known = set(zip(now["region_code"], now["indicator"], strict=True))
     by_region = dict(iter(obs[obs["region_code"].isin([c for c, _ in places])].groupby("region_code")))
+    parent = {} if regions is None else dict(zip(regions["code"].astype(str), regions["parent"], strict=True))
+    panels: dict[tuple[object, str], CityProjection | None] = {}
+
+    def panel(code: str, indicator: str) -> CityProjection | None:
+        if regions is None:
+            return None
+        key = (parent.get(str(code)), indicator)
+        if key not in panels:  # one panel projection per city and indicator
+            panels[key] = panel_projection(obs, regions, code, indicator, period, backtest, True, cat)
+        return panels[key]
+
     records = [
         _outlook_row(annual_outlook(by_region[code], targets, code, indicator, period, share_assumption,
-                                    backtest, recommended_only=True), (code, name), cat.at[indicator, "name_zh"],
-                     period)
+                                    backtest, recommended_only=True, catalogue=cat,
+                                    panel=panel(code, indicator)),
+                     (code, name), cat.at[indicator, "name_zh"], period)
         for code, name in places for indicator in flows if (code, indicator) in known
     ]
     return pd.DataFrame(records, columns=_OUTLOOK_COLUMNS)
@@ -254,11 +269,12 @@ def outlook_rows(obs: pd.DataFrame, targets: pd.DataFrame | None, backtest: pd.D
 
 def outlook_sheet(obs: pd.DataFrame, targets: pd.DataFrame | None, backtest: pd.DataFrame | None,
                   places: Sequence[tuple[str, str]], period: pd.Period, title: str,
-                  share_assumption: float = STATED_Q1_SHARE, catalogue: pd.DataFrame | None = None) -> Sheet:
+                  share_assumption: float = STATED_Q1_SHARE, catalogue: pd.DataFrame | None = None,
+                  regions: pd.DataFrame | None = None) -> Sheet:
     """One row per region and flow indicator (:func:`outlook_rows`): YTD value, annual target,
     the recommended method, its estimate and interval, the implied share of the year done
     against the stated share, and the growth the rest of the year needs (倒排)."""
-    rows = outlook_rows(obs, targets, backtest, places, period, share_assumption, catalogue)
+    rows = outlook_rows(obs, targets, backtest, places, period, share_assumption, catalogue, regions)
     places_ = [unit_decimals(str(u)) for u in rows["单位"]]
     formats = [decimal_format(d) for d in places_]
     label, level = ytd_label(period), f"{INTERVAL_LEVEL:.0%}"
@@ -328,7 +344,7 @@ def city_sheets(data: Mapping[str, pd.DataFrame], as_of: str, city_code: str, *,
                       settings.index_indicators, cat, settings.rank_indicators),
         gap_sheet(gaps, period, f"{city_name}{when}差距分析", cat),
         outlook_sheet(obs, data.get("targets"), data.get("backtest"), places, period,
-                      f"{city_name}{when}全年推算", share_assumption, cat),
+                      f"{city_name}{when}全年推算", share_assumption, cat, regions),
         *project_sheets(data.get("projects"), data.get("township_weekly"), regions,
                         list(counties["code"]), period, f"{city_name}{when}"),
         findings_sheet(findings, f"{city_name}{when}数据校验"),
