@@ -40,6 +40,7 @@ bench: setup ## Run the benchmarks (they print timings; nothing asserts them)
 	$(PY) benchmarks/bench_backtest.py
 	$(PY) benchmarks/bench_briefing.py
 	$(PY) benchmarks/bench_readers.py
+	$(PY) benchmarks/bench_word.py
 
 lint: setup ## ruff only
 	$(VENV)/bin/ruff check src tests benchmarks notebooks

@@ -68,7 +68,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
 def _register_run(commands: argparse._SubParsersAction) -> None:
     sub = commands.add_parser(
-        "run", help="execute the notebooks for each region with papermill and export HTML notes")
+        "run", help="execute the notebooks for each region with papermill and export HTML and Word notes")
     sub.add_argument("--as-of", required=True, help="as-of month, e.g. 2026-03")
     which = sub.add_mutually_exclusive_group(required=True)
     which.add_argument("--regions", nargs="+", metavar="CODE", help="region codes to run")
@@ -89,6 +89,9 @@ def _register_run(commands: argparse._SubParsersAction) -> None:
     _folder(sub, "--out", "reports", "output folder for the notes")
     _folder(sub, "--processed-dir", "data/processed", "processed data made by q1brief ingest", "--data-dir")
     sub.add_argument("--quiet", action="store_true", help="no progress bar; print only failures")
+    sub.add_argument("--formats", metavar="LIST", default=None,
+                     help="notes to write, comma-separated from html,docx (default: html,docx for the "
+                          "briefing, html for the analyst notes)")
     sub.add_argument("--fresh-kernels", action="store_true",
                      help="start a new kernel for every job (default: each worker reuses one "
                           "kernel, reset between jobs)")

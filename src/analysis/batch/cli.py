@@ -11,6 +11,11 @@ from tqdm import tqdm
 from analysis.batch.runner import RunConfig, run_batch
 
 
+def _formats(text: str | None) -> tuple[str, ...] | None:
+    """``"html,docx"`` -> ("html", "docx"); None (not given) keeps the per-notebook default."""
+    return None if text is None else tuple(f.strip().lower() for f in text.split(",") if f.strip())
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Run the batch; exit code 0 when every job succeeded, 1 when any failed, 2 on bad input."""
     config = RunConfig(
@@ -27,6 +32,7 @@ def run_command(args: argparse.Namespace) -> int:
         share_assumption=args.share_assumption,
         quiet=args.quiet,
         fresh_kernels=args.fresh_kernels,
+        formats=_formats(args.formats),
     )
     with tqdm(total=None, unit="job", desc=f"q1brief {args.as_of}", disable=args.quiet,
               file=sys.stderr) as bar:

@@ -1,5 +1,5 @@
 """``reports/<as-of>/index.html``: the city's row first, then one row per county by rank,
-each linking its notes.
+each linking its notes (the HTML page, and the Word document beside it where one was written).
 
 Built from the manifest alone (so a resumed run lists earlier jobs too) through the template
 ``analysis/report/templates/html/index.html.j2``. Self-contained: inline CSS, no scripts,
@@ -66,9 +66,10 @@ def _row(region: dict[str, Any], labels: list[str]) -> dict[str, Any]:
             "note": item.get("note", "")})
     links = []
     for entry in region["jobs"]:
-        html = entry.get("outputs", {}).get("html")
+        outputs = entry.get("outputs", {}) if entry.get("status") == "ok" else {}
         links.append({"name": entry.get("label") or entry["notebook"],
-                      "href": html if entry.get("status") == "ok" and html else None,
+                      "href": outputs.get("html") or outputs.get("docx"),
+                      "docx": outputs.get("docx") if outputs.get("html") else None,  # Word beside the page
                       "error": _error_text(entry.get("error"))})
     rank = "全市" if region["city"] else str(region["rank"]) if region["rank"] is not None else "—"
     return {"rank": rank, "name": region["name"], "code": region["code"], "cells": cells, "links": links,

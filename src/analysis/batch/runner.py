@@ -1,4 +1,4 @@
-"""Run every (region, notebook) job with papermill and export HTML, in parallel.
+"""Run every (region, notebook) job with papermill and export HTML (and Word), in parallel.
 
 Each job executes a notebook with papermill's Python API and exports it to HTML in a
 worker: a local *process* pool by default (papermill changes global state such as the
@@ -10,9 +10,9 @@ and rewrites the manifest after each job. A failing job never stops the others.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ import pandas as pd
 from analysis import __version__
 from analysis.batch import index, manifest, notebooks, tables
 from analysis.batch.worker import Job, JobResult, JobSpec, run_dask, run_local
-from analysis.core.atomic import remove_stale_temp_files, write_text
+from analysis.core.atomic import remove_stale_temp_files, write_bytes, write_text
 from analysis.core.errors import DataError
 from analysis.core.periods import as_period
 from analysis.data import processed
@@ -39,6 +39,7 @@ NOTEBOOK_TITLES = {
     "04_key_projects": "重点项目推进",
     "05_briefing": "开门红简报",
 }
+FORMATS = {"html": ".html", "docx": ".docx"}  # the notes a job can export, and their suffixes
 # The notes a city runs (its own briefing); the analyst notes 01-04 are per county.
 CITY_NOTEBOOKS = ("05_briefing",)
 
@@ -59,6 +60,7 @@ class RunConfig:
     lang: str = "zh"
     quiet: bool = False
     fresh_kernels: bool = False  # True: a new kernel per job instead of a warm one per worker
+    formats: tuple[str, ...] | None = None  # None: HTML and Word for briefings, HTML for analyst notes
 
 
 @dataclass
@@ -112,6 +114,18 @@ def city_name(regions: pd.DataFrame) -> str:
     return str(cities.iloc[0]) if len(cities) else ""
 
 
+def formats_for(notebook: str, formats: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The notes a job exports: ``formats`` when given (checked against :data:`FORMATS`);
+    by default HTML and Word for a briefing (a notebook named ``*_briefing``, what leaders
+    forward) and HTML only for the analyst notes."""
+    if formats is None:
+        return ("html", "docx") if notebook.endswith("briefing") else ("html",)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown or not formats:
+        raise ValueError(f"unknown note format(s) {', '.join(unknown) or '(none)'}; known: {', '.join(FORMATS)}")
+    return tuple(f for f in FORMATS if f in formats)
+
+
 def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path], cities: set[str] | frozenset[str] = frozenset(),
               ) -> list[Job]:
     """Every notebook for every region; a city (``cities``) runs only :data:`CITY_NOTEBOOKS`.
@@ -155,6 +169,7 @@ def job_specs(config: RunConfig, chosen: dict[str, Path], todo: list[Job], data_
                    if takes_context & {job.notebook for job in todo} else None)
     local_paths = tuple(str(p) for p in {data_dir, Path.cwd().resolve(), Path(sys.prefix),
                                          Path.home(), Path(config.notebook_dir).resolve()})
+    issued = date.today().isoformat()  # one date of issue for the whole batch
     params = {"as_of": config.as_of, "data_dir": str(data_dir),
               "share_assumption": config.share_assumption, "lang": config.lang}
     specs = []
@@ -163,7 +178,8 @@ def job_specs(config: RunConfig, chosen: dict[str, Path], todo: list[Job], data_
         specs.append(JobSpec(job, nbformat.writes(sources[job.notebook]),
                              {"region_code": job.region_code, **params, **extra},
                              *title_for(job, config.as_of), config.cell_timeout, local_paths,
-                             reuse_kernel=not config.fresh_kernels))
+                             reuse_kernel=not config.fresh_kernels,
+                             formats=formats_for(job.notebook, config.formats), issued=issued))
     return specs
 
 
@@ -189,12 +205,15 @@ def run_batch(
     share = settings.stated_q1_share if config.share_assumption is None else config.share_assumption
     config = replace(config, share_assumption=share)  # the notebooks and the workbook state the same share
     chosen = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
+    formats_for("", config.formats)  # an unknown format fails here, before any job runs
     levels = dict(zip(region_table["code"].astype(str), region_table["level"].astype(str), strict=True))
     jobs = plan_jobs(regions, list(chosen.values()), {c for c, level in levels.items() if level == "city"})
     summary = RunSummary(out_dir / "index.html", manifest_path)
     todo = []
     for job in jobs:
-        if config.resume and manifest.is_done(state["jobs"].get(job.key), out_dir):
+        entry = state["jobs"].get(job.key)
+        if (config.resume and manifest.is_done(entry, out_dir)
+                and set(formats_for(job.notebook, config.formats)) <= set(entry.get("outputs", {}))):
             summary.skipped.append(job.key)
         else:
             todo.append(job)
@@ -246,16 +265,17 @@ def _record(result: JobResult, job: Job, out_dir: Path, fingerprint: str, level:
             ) -> dict[str, Any]:
     """Write the job's files atomically and return its manifest entry."""
     nb_rel = f"{job.region_code}/{job.notebook}.ipynb"
-    html_rel = f"{job.region_code}/{job.notebook}.html"
     outputs = {}
     if result.notebook_json is not None:
         write_text(out_dir / nb_rel, result.notebook_json)
         outputs["ipynb"] = nb_rel
-    if result.html is not None:
-        write_text(out_dir / html_rel, result.html)
-        outputs["html"] = html_rel
-    else:
-        (out_dir / html_rel).unlink(missing_ok=True)  # no stale page from an earlier run
+    for fmt, content in (("html", result.html), ("docx", result.docx)):
+        rel = f"{job.region_code}/{job.notebook}{FORMATS[fmt]}"
+        if content is None:
+            (out_dir / rel).unlink(missing_ok=True)  # no stale note from an earlier run
+            continue
+        (write_text if isinstance(content, str) else write_bytes)(out_dir / rel, content)
+        outputs[fmt] = rel
     return {
         "region_code": job.region_code,
         "region_name": job.region_name,

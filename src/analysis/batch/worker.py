@@ -1,7 +1,7 @@
-"""The worker side of a batch: execute one notebook with papermill and export it.
+"""The worker side of a batch: execute one notebook with papermill and export it (HTML, Word).
 
-Runs in a local pool process or on a Dask worker; everything it returns is text, so only
-the client writes files. A job never raises: errors come back in the result.
+Runs in a local pool process or on a Dask worker; everything it returns is text (and the
+Word note's bytes), so only the client writes files. A job never raises: errors come back in the result.
 """
 
 from __future__ import annotations
@@ -15,14 +15,16 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
 from analysis.batch import engine, kernels
-from analysis.report import export
+from analysis.report import export, word
 from analysis.report.headline import HEADLINE_MIMETYPE
+from analysis.report.note_items import note_items
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,13 @@ class JobSpec:
     cell_timeout: float | None = None
     local_paths: tuple[str, ...] = ()
     reuse_kernel: bool = True  # run in this process's warm kernel (see batch.kernels)
+    formats: tuple[str, ...] = ("html",)  # the notes to export: "html", "docx"
+    issued: str | None = None  # the Word note's date of issue (ISO); None: today
 
 
 @dataclass
 class JobResult:
-    """What a worker sends back: the executed notebook, its HTML, or the error."""
+    """What a worker sends back: the executed notebook, its HTML and Word notes, or the error."""
 
     key: str
     status: str  # "ok" | "failed"
@@ -63,6 +67,7 @@ class JobResult:
     html: str | None = None
     error: dict[str, Any] | None = None
     headline: dict[str, Any] | None = None
+    docx: bytes | None = None
 
 # papermill changes process-wide state (working directory, I/O handlers): one job at a time
 # per process, even on a Dask worker started with several threads.
@@ -107,9 +112,11 @@ def _execute(spec: JobSpec) -> JobResult:
                 **warm,
             )
             kernel_idle = True
-            html = export.export_html(nb, spec.title, spec.subtitle, spec.local_paths)
+            html = (export.export_html(nb, spec.title, spec.subtitle, spec.local_paths)
+                    if "html" in spec.formats else None)
+            docx = _docx(nb, spec) if "docx" in spec.formats else None
             return JobResult(key, "ok", time.perf_counter() - start,
-                             nbformat.writes(nb), html, None, _headline(nb))
+                             nbformat.writes(nb), html, None, _headline(nb), docx)
         except Exception as exc:  # one bad job must not stop the batch
             # a cell that raised has replied: its kernel is idle and can be reset and reused
             kernel_idle = kernel_idle or isinstance(exc, papermill.PapermillExecutionError)
@@ -119,6 +126,12 @@ def _execute(spec: JobSpec) -> JobResult:
         finally:
             if pool is not None:
                 pool.release(kernel_name, kernel_idle)
+
+
+def _docx(nb: nbformat.NotebookNode, spec: JobSpec) -> bytes:
+    """The Word note of the executed notebook (the same outputs the HTML note shows)."""
+    issued = date.fromisoformat(spec.issued) if spec.issued else None
+    return word.note_docx(note_items(nb, spec.local_paths), spec.title, spec.subtitle, issued)
 
 
 def error_summary(exc: BaseException, source_notebook: str | None = None) -> dict[str, Any]:

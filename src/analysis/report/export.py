@@ -20,6 +20,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from analysis.report.blocks import BLOCK_MIMETYPE
 from analysis.report.headline import HEADLINE_MIMETYPE
 
 TEMPLATE_NAME = "q1brief"
@@ -28,6 +29,7 @@ REMOVED_TAGS = frozenset(
 )
 PATH_PLACEHOLDER = "…"
 _DATA_URI = re.compile(r"""(data:[^"'()\s<>]+)""")
+MACHINE_MIMETYPES = frozenset({HEADLINE_MIMETYPE, BLOCK_MIMETYPE})  # for the index page and Word, not readers
 
 
 def template_dir() -> Path:
@@ -36,9 +38,9 @@ def template_dir() -> Path:
 
 
 class CleanOutputsPreprocessor(Preprocessor):
-    """Drop output a reader should not see: stderr (warnings carry local paths) and the
-    headline JSON the batch runner reads for the index page (the box shown beside it in
-    the same output stays)."""
+    """Drop output a reader should not see: stderr (warnings carry local paths), the
+    headline JSON the batch runner reads for the index page and the blocks' plain data the
+    Word note is made from (the HTML shown beside them in the same output stays)."""
 
     def preprocess_cell(self, cell, resources, index):  # type: ignore[override]
         if cell.get("cell_type") == "code":
@@ -47,13 +49,13 @@ class CleanOutputsPreprocessor(Preprocessor):
 
 
 def _cleaned(output: dict) -> dict | None:
-    """The output without the headline record; None when nothing for a reader is left."""
+    """The output without the machine records; None when nothing for a reader is left."""
     if output.get("output_type") == "stream" and output.get("name") == "stderr":
         return None
     data = output.get("data", {})
-    if HEADLINE_MIMETYPE not in data:
+    if not MACHINE_MIMETYPES & set(data):
         return output
-    rest = {k: v for k, v in data.items() if k not in (HEADLINE_MIMETYPE, "text/plain")}
+    rest = {k: v for k, v in data.items() if k not in MACHINE_MIMETYPES | {"text/plain"}}
     return nbformat.from_dict({**output, "data": rest}) if rest else None
 
 
