@@ -240,6 +240,13 @@ def test_the_city_note_runs_and_says_what_it_shows(sample, tmp_path):
     assert "Traceback" not in html
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["jobs"][f"{CITY}/05_briefing"]["level"] == "city"
+    from docx import Document  # the Word note carries the city's sections too
+
+    doc = Document(str(out / CITY / "05_briefing.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "各县（市、区）主要指标排名" in text and "乡镇（街道）后进名单" in text
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    assert "由县（市、区）汇总" in cells and "8.1%（1）" in cells  # 石桥县 first on 规上工业增加值
     index = (out / "index.html").read_text(encoding="utf-8")
     body = index[index.index("<tbody>"):]
     assert body.index("示例市") < body.index("北塘区")
