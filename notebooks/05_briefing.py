@@ -11,7 +11,8 @@
 #
 # 给领导看的一页简报：先是主要指标卡片（数值，与目标、时序进度或全市的差距，全市排名；颜色为状态），
 # 再是按总体、工业、投资、消费、项目分段的运行情况和短板，然后是图（按数据能画出的依次编号）和说明。文字和数字全部由程序
-# 从数据生成（`analysis.report.narrative`）：要改措辞，请改程序，而不是改输出。
+# 从数据生成（`analysis.report.narrative`）：要改措辞，请改程序，而不是改输出。市本级的简报（`region_code`
+# 为市的代码）另有全市对照目标和时序进度、各县（市、区）排名、进度滞后的县、乡镇后进名单和全市全年推算。
 
 # %% tags=["parameters"]
 # Parameters (papermill replaces them; the defaults run the first county of the sample city)
@@ -46,6 +47,9 @@ ctx.headline()
 
 # %%
 ctx.narrative()
+
+# %%
+show(*ctx.city_sections())  # the city's own note only: its counties ranked, behind schedule, townships, outlook
 
 # %% [markdown]
 # ## 图表

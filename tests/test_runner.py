@@ -54,7 +54,9 @@ def test_three_counties_locally(workspace: Path, capsys):
     out_dir = workspace / "reports" / "2026-03"
     assert capsys.readouterr().out.strip().endswith(str((out_dir / "index.html").resolve()))
     state = _manifest(workspace)
-    assert set(state["jobs"]) == {f"{c}/05_briefing" for c in CODES}
+    # --all: every county and the city's own briefing (the tiny notebook is a 05_briefing).
+    assert set(state["jobs"]) == {f"{c}/05_briefing" for c in ["990100", *CODES]}
+    assert state["jobs"]["990100/05_briefing"]["level"] == "city"
     fingerprint = mf.data_fingerprint(workspace / "data" / "processed")["sha256"]
     for key, entry in state["jobs"].items():
         assert entry["status"] == "ok", key
@@ -66,10 +68,11 @@ def test_three_counties_locally(workspace: Path, capsys):
             assert (out_dir / rel).is_file()
     # Headline values: the tiny notebook reports the 2026-03 growth (base + 0.1 * 13).
     values = {k.split("/")[0]: e["headline"]["items"][0]["value"] for k, e in state["jobs"].items()}
-    assert values == {"990101": "7.8%", "990102": "4.4%", "990103": "0.1%"}
+    assert values == {"990100": "5.3%", "990101": "7.8%", "990102": "4.4%", "990103": "0.1%"}
     index = (out_dir / "index.html").read_text(encoding="utf-8")
-    # Sorted by rank: 东城县 (rank 1) before 西山县 and 南河区 (rank 2, then by code).
-    assert index.index("东城县") < index.index("西山县") < index.index("南河区")
+    # The city first, then by rank: 东城县 (rank 1) before 西山县 and 南河区 (rank 2, then by code).
+    body = index[index.index("<tbody>"):]
+    assert body.index("示例市") < body.index("东城县") < body.index("西山县") < body.index("南河区")
     assert '<a href="990102/05_briefing.html">开门红简报</a>' in index
     assert "&lt;b&gt;未转义&lt;/b&gt;" in index and "<b>未转义</b>" not in index
     assert not list(out_dir.rglob(atomic.TMP_PATTERN))

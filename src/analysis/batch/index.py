@@ -1,5 +1,5 @@
-"""``reports/<as-of>/index.html``: one row per county, sorted by rank, linking its notes
-(the HTML page, and the Word document beside it where one was written).
+"""``reports/<as-of>/index.html``: the city's row first, then one row per county by rank,
+each linking its notes (the HTML page, and the Word document beside it where one was written).
 
 Built from the manifest alone (so a resumed run lists earlier jobs too) through the template
 ``analysis/report/templates/html/index.html.j2``. Self-contained: inline CSS, no scripts,
@@ -26,7 +26,7 @@ def _regions(jobs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     for entry in jobs.values():
         region = by_region.setdefault(entry["region_code"], {
             "code": entry["region_code"], "name": entry.get("region_name", ""),
-            "jobs": [], "headline": None})
+            "city": entry.get("level") == "city", "jobs": [], "headline": None})
         region["jobs"].append(entry)
         if entry.get("status") == "ok" and entry.get("headline"):
             region["headline"] = entry["headline"]
@@ -35,7 +35,7 @@ def _regions(jobs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         rank = (region["headline"] or {}).get("rank")
         region["rank"] = rank if isinstance(rank, int) else None
     return sorted(by_region.values(),
-                  key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"]))
+                  key=lambda r: (not r["city"], r["rank"] is None, r["rank"] or 0, r["code"]))
 
 
 def stale_jobs(state: dict[str, Any]) -> list[str]:
@@ -60,7 +60,8 @@ def render_index(state: dict[str, Any]) -> str:
                   package_version=str(state.get("package_version", "")), labels=labels,
                   delivery=_delivery_text(state), stale=len(stale),
                   workbooks=_workbook_links(state.get("workbooks", {})),
-                  regions=[_row(region, labels, stale) for region in regions], failed=failed)
+                  regions=[_row(region, labels, stale) for region in regions], failed=failed,
+                  n_counties=sum(not region["city"] for region in regions))
 
 
 def _row(region: dict[str, Any], labels: list[str], stale: set[str]) -> dict[str, Any]:
@@ -82,8 +83,9 @@ def _row(region: dict[str, Any], labels: list[str], stale: set[str]) -> dict[str
                       "docx": outputs.get("docx") if outputs.get("html") else None,  # Word beside the page
                       "stale": f"{entry['region_code']}/{entry['notebook']}" in stale,
                       "error": _error_text(entry.get("error"))})
-    return {"rank": str(region["rank"]) if region["rank"] is not None else "—",
-            "name": region["name"], "code": region["code"], "cells": cells, "links": links}
+    rank = "全市" if region["city"] else str(region["rank"]) if region["rank"] is not None else "—"
+    return {"rank": rank, "name": region["name"], "code": region["code"], "cells": cells, "links": links,
+            "city": region["city"]}
 
 
 def _delivery_text(state: dict[str, Any]) -> str:

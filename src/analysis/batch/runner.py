@@ -40,6 +40,7 @@ from analysis.data.delivery import read_delivery, sha256_bytes
 from analysis.data.processed import ProcessedTables
 from analysis.report.city import city_tables, save_city_tables
 from analysis.report.methods import note_title
+from analysis.report.workbook import workbook_cities
 
 LOCK_NAME = ".q1brief-run.lock"
 
@@ -52,12 +53,14 @@ NOTEBOOK_TITLES = {
     "05_briefing": "开门红简报",
 }
 FORMATS = {"html": ".html", "docx": ".docx"}  # the notes a job can export, and their suffixes
+# The notes a city runs (its own briefing); the analyst notes 01-04 are per county.
+CITY_NOTEBOOKS = ("05_briefing",)
 
 
 @dataclass
 class RunConfig:
     as_of: str
-    region_codes: list[str] | None = None  # None: every county in regions.parquet
+    region_codes: list[str] | None = None  # None: every county in regions.parquet, and their cities
     notebooks: list[str] | None = None  # None: every notebook in notebook_dir
     notebook_dir: Path = Path("notebooks")
     data_dir: Path = Path("data/processed")
@@ -130,11 +133,12 @@ def relative_to(path: Path, root: Path) -> str:
 
 
 def select_regions(regions: pd.DataFrame, codes: list[str] | None) -> list[tuple[str, str]]:
-    """(code, name) of the requested regions, or of every county when ``codes`` is None."""
+    """(code, name) of the requested regions, or, when ``codes`` is None, of every city with
+    counties (its own note, first) and every county."""
     names = dict(zip(regions["code"], regions["name"], strict=True))
     if codes is None:
         counties = regions[regions["level"] == "county"]
-        return sorted(zip(counties["code"], counties["name"], strict=True))
+        return workbook_cities(regions) + sorted(zip(counties["code"], counties["name"], strict=True))
     unknown = [c for c in codes if c not in names]
     if unknown:
         raise ValueError(f"unknown region code(s) {', '.join(unknown)}; not in regions.parquet")
@@ -178,8 +182,17 @@ def formats_for(notebook: str, formats: Sequence[str] | None = None) -> tuple[st
     return tuple(f for f in FORMATS if f in formats)
 
 
-def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path]) -> list[Job]:
-    return [Job(code, name, nb.stem) for code, name in regions for nb in notebooks]
+def plan_jobs(regions: list[tuple[str, str]], notebooks: list[Path], cities: set[str] | frozenset[str] = frozenset(),
+              ) -> list[Job]:
+    """Every notebook for every region; a city (``cities``) runs only :data:`CITY_NOTEBOOKS`.
+    ValueError when a requested city is left with nothing to run."""
+    jobs = [Job(code, name, nb.stem) for code, name in regions for nb in notebooks
+            if code not in cities or nb.stem in CITY_NOTEBOOKS]
+    idle = [code for code, _ in regions if code in cities and not any(j.region_code == code for j in jobs)]
+    if idle:
+        raise ValueError(f"the city {', '.join(idle)} has only its own note ({', '.join(CITY_NOTEBOOKS)}); "
+                         "the other notebooks are per county")
+    return jobs
 
 
 def title_for(job: Job, as_of: str) -> tuple[str, str]:
@@ -250,31 +263,39 @@ def run_batch(
     config = replace(config, share_assumption=share)  # the notebooks and the workbook state the same share
     chosen = {p.stem: p for p in select_notebooks(config.notebook_dir, config.notebooks)}
     sources = {stem: notebooks.read_notebook(path) for stem, path in chosen.items()}  # a pair out of step stops here
+    levels = dict(zip(region_table["code"].astype(str), region_table["level"].astype(str), strict=True))
+    plan_jobs(regions, list(chosen.values()), _cities(levels))  # a city with nothing to run stops here
     out_dir = Path(config.out) / config.as_of
     out_dir.mkdir(parents=True, exist_ok=True)
     with run_lock(out_dir, config.wait):
         return _run_locked(config, root, data_dir, region_table, regions, chosen, sources, out_dir, progress,
-                           on_plan, settings.city_name or city_name(region_table))
+                           on_plan, settings.city_name or city_name(region_table), levels)
+
+
+def _cities(levels: dict[str, str]) -> set[str]:
+    """The codes of the city level (they run only :data:`CITY_NOTEBOOKS`)."""
+    return {code for code, level in levels.items() if level == "city"}
 
 
 def _run_locked(config: RunConfig, root: Path, data_dir: Path, region_table: pd.DataFrame,
                 regions: list[tuple[str, str]], chosen: dict[str, Path], sources: dict[str, nbformat.NotebookNode],
                 out_dir: Path, progress: Callable[[int], Any] | None, on_plan: Callable[[int], Any] | None,
-                city: str) -> RunSummary:
+                city: str, levels: dict[str, str]) -> RunSummary:
     remove_stale_temp_files(out_dir)
     manifest_path = out_dir / manifest.MANIFEST_NAME
     state = manifest.load_manifest(manifest_path)
     summary = RunSummary(out_dir / "index.html", manifest_path)
     fingerprint = manifest.data_fingerprint(data_dir)
+    planned = plan_jobs(regions, list(chosen.values()), _cities(levels))
     params = {"as_of": config.as_of, "data_dir": relative_to(data_dir, root),
               "share_assumption": config.share_assumption, "lang": config.lang}
     notebook_sha = {stem: sha256_bytes(nbformat.writes(nb).encode("utf-8")) for stem, nb in sources.items()}
     made_from = {job.key: {"data_fingerprint": fingerprint["sha256"], "package_version": __version__,
                            "notebook_sha256": notebook_sha[job.notebook],
                            "parameters": {"region_code": job.region_code, **params}}
-                 for job in plan_jobs(regions, list(chosen.values()))}
+                 for job in planned}
     todo = []
-    for job in plan_jobs(regions, list(chosen.values())):
+    for job in planned:
         entry = state["jobs"].get(job.key)
         missing = [f for f in formats_for(job.notebook, config.formats) if f not in (entry or {}).get("outputs", {})]
         if config.resume and not missing and manifest.is_done(entry, out_dir, made_from[job.key]):
@@ -298,7 +319,7 @@ def _run_locked(config: RunConfig, root: Path, data_dir: Path, region_table: pd.
                else run_local(specs, config.jobs))
     for result in results:
         job = jobs_by_key[result.key]
-        entry = {**_record(result, job, out_dir), **made_from[job.key]}
+        entry = {**_record(result, job, out_dir, levels.get(job.region_code)), **made_from[job.key]}
         state = manifest.merge_job(manifest_path, job.key, entry, run)
         summary.ran.append(job.key)
         if result.status != "ok":
@@ -330,7 +351,7 @@ def _write_workbooks(config: RunConfig, regions: pd.DataFrame, state: dict[str, 
             summary.failed[key] = _why(books[city[0]]["error"])
 
 
-def _record(result: JobResult, job: Job, out_dir: Path) -> dict[str, Any]:
+def _record(result: JobResult, job: Job, out_dir: Path, level: str | None = None) -> dict[str, Any]:
     """Write the job's files atomically and return its manifest entry."""
     nb_rel = f"{job.region_code}/{job.notebook}.ipynb"
     outputs = {}
@@ -347,6 +368,7 @@ def _record(result: JobResult, job: Job, out_dir: Path) -> dict[str, Any]:
     return {
         "region_code": job.region_code,
         "region_name": job.region_name,
+        "level": level or "county",  # the index page puts the city first
         "notebook": job.notebook,
         "label": NOTEBOOK_TITLES.get(job.notebook, job.notebook),
         "status": result.status,

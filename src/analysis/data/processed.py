@@ -86,12 +86,16 @@ def read_findings(data_dir: str | Path) -> pd.DataFrame | None:
 
 
 def require_region(obs: pd.DataFrame, regions: pd.DataFrame, region_code: str) -> pd.Series:
-    """The region's row of ``regions``; DataError when the code is unknown or has no data."""
+    """The region's row of ``regions``; DataError when the code is unknown or has no data (for a
+    city: neither its own rows nor its counties', from which its figures can be formed)."""
     match = regions[regions["code"] == str(region_code)]
     if match.empty:
         raise DataError(f"region {region_code} is not in regions.parquet", location=str(region_code),
                         expected="a code listed in data/raw/regions.csv")
-    if not (obs["region_code"] == str(region_code)).any():
+    codes = {str(region_code)}
+    if match.iloc[0]["level"] == "city":
+        codes |= set(regions.loc[regions["parent"].astype(str) == str(region_code), "code"].astype(str))
+    if not obs["region_code"].isin(codes).any():
         raise DataError(f"no observations for region {region_code} ({match.iloc[0]['name']})",
                         location=str(region_code), expected="bureau tables with this region's rows")
     return match.iloc[0]

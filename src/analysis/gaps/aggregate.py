@@ -159,3 +159,48 @@ def city_values(
     periods = sorted(pd.PeriodIndex(values["period"], freq="M").unique())
     panel = build_cube(values, regions, periods, pd.Index(catalogue.index), levels)
     return _tidy(panel, catalogue, published_only=None)
+
+
+AGGREGATED_SOURCE = "由所辖县（市、区）汇总"  # ``source`` of the city rows :func:`with_city_rows` adds
+
+
+def with_city_rows(
+    obs: pd.DataFrame,
+    regions: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    levels: tuple[str, ...] = ("county",),
+) -> pd.DataFrame:
+    """``obs`` with every city figure the bureau did not publish (no row, or a masked cell)
+    filled from the counties by the catalogue's rule, so a city's own note reads one series.
+
+    Only the YTD measures the rules cover (:data:`CUBE_MEASURES`) are filled, for every month
+    of ``obs`` where all the city's counties have the inputs. Added rows have ``source``
+    :data:`AGGREGATED_SOURCE` and ``label`` the rule (e.g. ``city_agg=sum``); the city's
+    published rows are kept as they are. A new frame; ``obs`` is not changed.
+    """
+    tidy = obs[obs["measure"].isin(CUBE_MEASURES)]
+    agg = aggregate_counties(tidy[["region_code", "indicator", "period", "measure", "value"]], regions,
+                             catalogue, levels)
+    agg = agg.rename(columns={"parent": "region_code", "city_value": "value"})
+    key = ["region_code", "indicator", "measure", "period"]
+    city_rows = obs["region_code"].isin(agg["region_code"].unique()) & obs["measure"].isin(CUBE_MEASURES)
+    published = obs.loc[city_rows & obs["value"].notna(), key].drop_duplicates()
+    fill = agg.merge(published, on=key, how="left", indicator=True)
+    fill = fill.loc[fill["_merge"] == "left_only"].drop(columns="_merge")
+    if fill.empty:
+        return obs
+    names = regions.astype({"code": str}).set_index("code")["name"]
+    units = catalogue["unit"].reindex(fill["indicator"]).fillna("").to_numpy()
+    rules = catalogue["city_agg"].reindex(fill["indicator"]).fillna("").to_numpy()
+    added = fill.assign(
+        region_name=fill["region_code"].map(names).to_numpy(),
+        frequency="M",
+        unit=np.where(fill["measure"] == "ytd_growth", "%", units),
+        source=AGGREGATED_SOURCE,
+        label=[f"city_agg={rule}" for rule in rules],
+        raw="",
+    )
+    added["period"] = pd.PeriodIndex(added["period"], freq="M")
+    masked = city_rows & obs["value"].isna() & obs.set_index(key).index.isin(added.set_index(key).index)
+    kept = obs.loc[~masked]
+    return pd.concat([kept, added[[c for c in obs.columns if c in added.columns]]], ignore_index=True)

@@ -260,3 +260,36 @@ def _month_numbers(index: pd.Index) -> np.ndarray:
     if isinstance(index, pd.PeriodIndex):
         return index.month.to_numpy()
     return np.asarray(index, dtype=int)
+
+
+def ranking_panels(ranking: pd.DataFrame, title: str = "", columns: int = 3) -> Figure:
+    """One panel per indicator of ``ranking`` (``name, region_name, actual, city_value, rank,
+    colour, unit, measure``; :func:`analysis.report.city_note.ranking_rows`): the counties as
+    horizontal bars, best at the top, coloured by ``colour``, with the city's figure as a
+    dashed line; a county without a figure keeps an empty slot."""
+    groups = list(ranking.groupby("name", sort=False))
+    rows = max(1, -(-len(groups) // columns))
+    n_bars = max((len(g) for _, g in groups), default=1)
+    fig = Figure(figsize=(3.3 * columns, rows * (0.24 * n_bars + 1.0) + 0.4), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for ax, (name, group) in zip(axes, groups, strict=False):
+        data = group.iloc[::-1]
+        values = data["actual"].astype(float).to_numpy()
+        y = np.arange(len(data))
+        colours = [STATUS_COLOURS.get(str(s), STATUS_COLOURS["unknown"]) for s in data["colour"]]
+        ax.barh(y, np.nan_to_num(values), color=colours, height=0.65)
+        ax.set_yticks(y, [str(v) for v in data["region_name"]], fontsize=8)
+        ax.tick_params(axis="x", labelsize=8)
+        city = float(group["city_value"].iloc[0]) if group["city_value"].notna().any() else np.nan
+        if np.isfinite(city):
+            ax.axvline(city, color=REFERENCE, linestyle="--", linewidth=1.1, label="全市")
+            ax.legend(frameon=False, fontsize=7, loc="lower right")
+        unit = "%" if group["measure"].iloc[0] == "ytd_growth" else str(group["unit"].iloc[0])
+        label = "累计增长" if group["measure"].iloc[0] == "ytd_growth" else ""
+        ax.set_title(f"{name}{label}（{unit}）" if unit else f"{name}{label}", loc="left", fontsize=9)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in axes[len(groups):]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=12)
+    return fig

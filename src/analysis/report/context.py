@@ -32,8 +32,9 @@ from analysis.data import processed
 from analysis.data.delivery import delivery_note
 from analysis.data.processed import AsOfTables, ProcessedTables
 from analysis.gaps import lagging_list
+from analysis.gaps.aggregate import with_city_rows
 from analysis.projection.outlook import AnnualOutlook, annual_outlook, panel_projection
-from analysis.report import headline, methods, narrative, tables
+from analysis.report import city_note, headline, methods, narrative, tables
 from analysis.report.blocks import Heading, Headline, Note, Paragraph, Paragraphs, Table
 from analysis.report.city import CityTables, city_tables, load_city_tables
 from analysis.report.methods import note_title
@@ -69,8 +70,14 @@ class BriefingContext:
         return str(self.region["name"])
 
     @property
+    def is_city(self) -> bool:
+        """Whether the note is the city's own (its counties are its peers, it has no parent)."""
+        return str(self.region["level"]) == "city"
+
+    @property
     def city_code(self) -> str:
-        return str(self.region["parent"])
+        """The county's city; the city itself for the city's note."""
+        return self.region_code if self.is_city else str(self.region["parent"])
 
     @property
     def label(self) -> str:
@@ -99,13 +106,23 @@ class BriefingContext:
         """The city's gap table, ranks and project summary (the batch's, or computed now)."""
         return city_tables(self.data, self.period, self.options)
 
-    @property
+    @cached_property
     def obs(self) -> pd.DataFrame:
-        return self.data["observations"]
+        """The observations; for the city's note with the city figures the bureau did not
+        publish formed from the counties (:func:`analysis.gaps.aggregate.with_city_rows`)."""
+        obs = self.data["observations"]
+        if not self.is_city:
+            return obs
+        return with_city_rows(obs, self.data["regions"], self.options.catalogue)
 
     @cached_property
     def gaps(self) -> pd.DataFrame:
-        """The county's rows of the city's gap table."""
+        """The county's rows of the city's gap table; for the city's note, the city's own rows
+        against its targets and 时序进度 (:func:`analysis.report.city_note.city_gaps`)."""
+        if self.is_city:
+            return city_note.city_gaps(self.obs, self.data.get("targets"), self.data["regions"],
+                                       self.region_code, self.period, self.options.catalogue,
+                                       self.options.thresholds)
         return self.city.gaps[self.city.gaps["region_code"] == self.region_code]
 
     def latest_table(self) -> pd.DataFrame:
@@ -129,7 +146,7 @@ class BriefingContext:
         from analysis.report.charts import gap_bars
 
         rows = tables.gap_bar_rows(self.gaps, basis, self.options.catalogue, self.options.thresholds)
-        if rows.empty:
+        if rows[tables.GAP_BASES[basis]].isna().all():  # e.g. the city's note: no gap to the city
             return None
         return gap_bars(rows, "name", tables.GAP_BASES[basis], status="colour", title=title)
 
@@ -140,7 +157,8 @@ class BriefingContext:
         from analysis.report.charts import indicator_chart
 
         default = f"{catalog.indicator_names(self.options.catalogue, pd.Series([indicator])).iloc[0]}累计增长（%）"
-        return indicator_chart(self.obs, self.region_code, indicator, city_code=self.city_code,
+        city = None if self.is_city else self.city_code  # the city's note: the city is the highlight
+        return indicator_chart(self.obs, self.region_code, indicator, city_code=city,
                                start=self.period - months, title=default if title is None else title,
                                ylabel=ylabel, end=self.period)
 
@@ -166,11 +184,30 @@ class BriefingContext:
 
     def project_row(self) -> pd.Series | None:
         """The county's row of the key-project summary; None without a ledger or projects."""
+        if self.is_city:
+            return self.city_projects
         summary = self.city.projects
         if summary is None:
             return None
         mine = summary[summary["county_code"] == self.region_code]
         return mine.iloc[0] if len(mine) else None
+
+    @cached_property
+    def city_projects(self) -> pd.Series | None:
+        """The city's key-project summary: every county's ledger as one (None without one)."""
+        from analysis import key_projects
+
+        projects = self.data.get("projects")
+        if projects is None or projects.empty:
+            return None
+        whole = projects.assign(county_code=self.region_code)
+        return key_projects.county_summary(whole, self.day, None, self.town_names).iloc[0]
+
+    def city_sections(self) -> list[Any]:
+        """The sections only the city's note has (:func:`analysis.report.city_note.city_blocks`):
+        the city against its targets, the counties ranked, behind schedule, the townships at
+        the bottom, the annual outlook. Empty for a county's note."""
+        return city_note.city_blocks(self) if self.is_city else []
 
     def project_sentence(self) -> str | None:
         """The key-project sentence (开工率, 投资完成率, 双90, top three...), or None; says so
@@ -178,9 +215,10 @@ class BriefingContext:
         row = self.project_row()
         if row is None:
             return None
+        subject = "全市" if self.is_city else None  # the city's ledger as a whole: 全市重点项目…
         later = self.data.ledger_reported_after()
         note = "" if later is None else methods.later_ledger_text(later, self.period)
-        return narrative.projects_sentence(row, self.day, self.lang) + note
+        return narrative.projects_sentence(row, self.day, self.lang, subject) + note
 
     def projects_paragraph(self) -> Paragraph | None:
         """:meth:`project_sentence` as a paragraph; without a ledger, the sentence saying so."""

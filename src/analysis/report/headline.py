@@ -72,6 +72,8 @@ def _note_text(row: pd.Series) -> str:
         gap = row.get("gap_to_city_pp", np.nan)
         if pd.notna(gap):
             parts.append(diff_phrase(gap, "全市"))
+        elif pd.notna(row.get("gap_to_target", np.nan)):  # the city's note: no city to compare with
+            parts.append(diff_phrase(row["gap_to_target"], "目标"))
     else:
         rate = row.get("completion_rate", np.nan)
         gap = row.get("gap_to_schedule_pp", np.nan)

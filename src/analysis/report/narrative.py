@@ -154,7 +154,7 @@ def indicator_sentence(
     by_measure = {r["measure"]: r for _, r in rows.iterrows()}
     growth, level = by_measure.get("ytd_growth"), by_measure.get("ytd_value")
     first = rows.iloc[0]
-    subject = region_subject(str(first["region_name"]), lang)
+    subject = region_subject(str(first["region_name"]), lang, str(first.get("region_level", "county")))  # 全市
     name = _name(indicator, cat, lang)
     head = f"{subject}{name}" if lang == "zh" else f"{subject}'s {name}"
     label = period_label(first["period"], lang)
@@ -248,7 +248,12 @@ def shortfall_sentence(
     # when the growth row was judged, nor does an indicator already listed as 短板).
     judged = (own["status"] != "unknown").groupby(own["indicator"]).any()
     unknown = int((~judged).sum())
-    if lag.empty:
+    own_city = "parent" in own and own["parent"].isna().all() and own["city_value"].isna().all()
+    if lag.empty and own_city:  # the city's own note: no city average to fall behind
+        text = "各项指标均未明显落后于目标和时序进度" if lang == "zh" else (
+            "No indicator is clearly behind its target or the time schedule"
+        )
+    elif lag.empty:
         text = "各项指标均未明显落后于目标、时序进度和全市平均" if lang == "zh" else (
             "No indicator is clearly behind its target, the time schedule or the city average"
         )
