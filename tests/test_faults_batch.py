@@ -224,7 +224,9 @@ def test_resume_reruns_exactly_the_jobs_whose_inputs_changed(workspace):
 
     _change_data(workspace, 1.0)  # 东城县's 2026-03 growth 7.8 -> 8.8
     summary = run_batch(_config(jobs=2, resume=True, share_assumption=0.25))
-    assert len(summary.ran) == 6 and summary.stale["990102/05_briefing"] == ["data changed", "parameters changed"]
+    # the three counties' two notes and the city's briefing (--all runs the city too)
+    assert len(summary.ran) == 7 and summary.stale["990102/05_briefing"] == ["data changed", "parameters changed"]
+    assert summary.stale["990100/05_briefing"] == ["data changed", "parameters changed"]
     state = _manifest(workspace)
     assert state["jobs"]["990101/05_briefing"]["headline"]["items"][0]["value"] == "8.8%"
     assert state["jobs"]["990101/05_briefing"]["parameters"]["share_assumption"] == 0.25
@@ -237,9 +239,10 @@ def test_a_partial_rerun_marks_the_other_notes_stale_in_the_index(workspace):
     _change_data(workspace, 1.0)
     assert run_batch(_config(region_codes=["990101"], jobs=1)).failed == {}
     state = _manifest(workspace)
-    assert index.stale_jobs(state) == ["990102/05_briefing", "990103/05_briefing"]
+    # the city's note (run by --all) and the two other counties' are from the old data
+    assert index.stale_jobs(state) == ["990100/05_briefing", "990102/05_briefing", "990103/05_briefing"]
     html = (workspace / "reports" / "2026-03" / "index.html").read_text(encoding="utf-8")
-    assert "2份简报基于旧数据" in html
+    assert "3份简报基于旧数据" in html
     assert '<a class="stale" href="990102/05_briefing.html">开门红简报（旧数据）</a>' in html
     assert '<a href="990101/05_briefing.html">开门红简报</a>' in html
 
