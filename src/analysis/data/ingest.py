@@ -67,7 +67,7 @@ ROW_GROUP = 500_000  # rows of a Parquet row group turned into text at once
 class IngestResult:
     """What ingest read, found and wrote."""
 
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # observations' text columns categorical
     findings: pd.DataFrame = field(default_factory=findings_frame)
     files_read: int = 0
     inputs: list[Path] = field(default_factory=list)  # every raw file read
