@@ -1,5 +1,6 @@
 """The indicator and region catalogues."""
 
+import pandas as pd
 import pytest
 
 from analysis.core.catalog import (
@@ -85,3 +86,21 @@ def test_package_regions_are_the_31_provinces():
     assert len(provinces) == 31
     assert (provinces["code"].str.len() == 6).all() and (provinces["parent"] == "100000").all()
     assert provinces.set_index("code").loc["650000", "name"] == "新疆维吾尔自治区"
+
+
+def test_catalogue_lines_are_the_lines_of_catalogue_line_built_column_wise():
+    from analysis.core.catalog import catalogue_line, catalogue_lines
+
+    codes = pd.Series(["测试指标", "新登记户数", "占比", "各项贷款", 'a,"b"'])
+    units = pd.Series(["亿元", "户", "%", "亿元", "万元"])
+    forms = pd.Series(["ytd_value|ytd_growth", "ytd_value", "", "ytd_growth|end_value", "ytd_value"])
+    lines = catalogue_lines(codes, units, forms)
+    assert lines.tolist() == [
+        "测试指标,测试指标,,,亿元,flow,ytd_value|ytd_growth,higher,sum,,overall,,",
+        "新登记户数,新登记户数,,,户,count,ytd_value,higher,sum,,overall,,",
+        "占比,占比,,,%,ratio,,higher,mean,,overall,,",
+        "各项贷款,各项贷款,,,亿元,stock,ytd_growth|ytd_value,higher,sum,,overall,,",  # a balance: a stock
+        '"a,""b""","a,""b""",,,万元,flow,ytd_value,higher,sum,,overall,,',  # quoted as csv does
+    ]
+    assert lines.tolist() == [catalogue_line(c, c, u, f.split("|") if f else [])
+                              for c, u, f in zip(codes, units, forms, strict=True)]

@@ -330,3 +330,34 @@ def test_a_short_row_inside_a_long_table_is_not_called_the_end(tmp_path, monkeyp
     monkeypatch.setattr(parts, "PART_ROWS", 3)
     with pytest.raises(DataError, match=r"\[row 9\]: row 9 \('固定资产投资4累计值\(亿元\)'\) has 2 of the 6 value cells"):
         read_export(path)
+
+
+def test_observations_turned_into_text_part_by_part_are_the_same_table(sample, tmp_path, monkeypatch):
+    """Issue 12 (2,000,000 rows): ingest keeps the reader's text categorical and turns it into
+    text per schema-check part and Parquet row group; tiny parts must give the same file."""
+    import analysis.data.ingest as ingest_module
+    import analysis.data.schemas as schemas
+
+    assert ingest(sample, tmp_path / "whole", now=NOW).ok
+    monkeypatch.setattr(ingest_module, "ROW_GROUP", 7)
+    monkeypatch.setattr(schemas, "CHECK_ROWS", 5)
+    assert ingest(sample, tmp_path / "parts", now=NOW).ok
+    whole = pd.read_parquet(tmp_path / "whole" / "observations.parquet")
+    parts = pd.read_parquet(tmp_path / "parts" / "observations.parquet")
+    assert len(parts) > 7 and parts.dtypes.equals(whole.dtypes)
+    assert parts["region_name"].dtype == "str" and parts["period"].dtype == "period[M]"
+    pd.testing.assert_frame_equal(parts, whole)
+    assert parts.loc[(parts["region_code"] == "990127") & (parts["indicator"] == "fai")
+                     & (parts["period"] == pd.Period("2026-03", "M")) & (parts["measure"] == "ytd_value"),
+                     "value"].tolist() == [42.76]
+
+
+def test_a_schema_error_in_a_later_part_names_its_row_of_the_whole_table(monkeypatch):
+    import analysis.data.schemas as schemas
+
+    table = pd.DataFrame({"frequency": pd.Categorical(["M"] * 12 + ["W"] + ["M"] * 3)})  # row 13 of the file
+    schema = schemas.pa.DataFrameSchema({"frequency": schemas._text_column(schemas.pa.Check.isin(["M", "Q", "Y"]))})
+    monkeypatch.setattr(schemas, "CHECK_ROWS", 5)  # parts of rows 1-5, 6-10, 11-15, 16
+    found = schemas._table_findings(table, schema, "observations.parquet")
+    assert found[["location", "message"]].values.tolist() == [
+        ["row 13, column frequency", "column frequency: isin(['M', 'Q', 'Y']) (found 'W')"]]

@@ -130,3 +130,19 @@ def test_an_index_prints_its_base_in_brackets():
     assert _value_text(106.4, "ytd_value", "上年同月=100") == "106.4（上年同月=100）"
     assert _value_text(1234.5, "ytd_value", "亿元") == "1234.5亿元"  # as the sentences print it
     assert _value_text(9999.6, "ytd_value", "万元") == "1.0亿元"
+
+
+def test_split_labels_splits_many_labels_as_the_one_label_functions_do():
+    from analysis.core.measures import split_labels
+
+    labels = pd.Series(["房地产投资累计值（亿元）", "工业增加值同比增长(%)", "居民消费价格指数(上年同月=100)",
+                        "各项贷款余额", "累计值", " 房地产(住宅)投资 累计值(亿元)"])
+    got = split_labels(labels)
+    assert got.to_dict("list") == {
+        "bare": ["房地产投资累计值", "工业增加值同比增长", "居民消费价格指数", "各项贷款余额", "累计值",
+                 "房地产(住宅)投资累计值"],
+        "name": ["房地产投资", "工业增加值", "居民消费价格指数", "各项贷款", "累计值", "房地产(住宅)投资"],
+        "suffix_measure": ["ytd_value", "month_growth", None, "end_value", None, "ytd_value"],
+        "unit": ["亿元", "%", "上年同月=100", None, None, "亿元"],
+        "index_measure": [None, None, "month_index", None, None, None],
+    }

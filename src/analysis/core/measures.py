@@ -129,3 +129,29 @@ def parse_row_label(label: str) -> tuple[str, str | None, str | None]:
 def for_frequency(measure: str, frequency: str) -> str:
     """The measure a label means at ``frequency``: 当期 of a quarterly column is the quarter."""
     return _BY_FREQUENCY.get(frequency, {}).get(measure, measure)
+
+
+def split_labels(labels: pd.Series) -> pd.DataFrame:
+    """:func:`split_unit` then :func:`split_suffix` of many labels, column-wise (a table of two
+    million distinct names costs string arrays, not two million Python calls). Columns:
+    ``bare`` (the label without its bracket), ``name``, ``suffix_measure`` (None without a
+    known suffix), ``unit`` (None without a bracket) and ``index_measure`` (the index the
+    bracket names, else None), all text normalised as :func:`normalise_label` does."""
+    text = pd.Series(labels, dtype=object).map(str).astype("str").reset_index(drop=True)
+    text = text.str.replace(r"[\s\u3000]", "", regex=True).str.replace("（", "(").str.replace("）", ")")
+    parts = text.str.extract(_UNIT.pattern)
+    bracket = parts[0].notna()
+    bare = text.where(~bracket, parts[0]).astype("str")
+    unit = parts[1].str.strip().astype(object).where(bracket, None)
+    name, measure = bare.copy(), pd.Series(None, index=bare.index, dtype=object)
+    open_ = pd.Series(True, index=bare.index)
+    length = bare.str.len()
+    for suffix, meant in _suffixes():  # the longest first
+        hit = (open_ & bare.str.endswith(suffix) & (length > len(suffix))).to_numpy()
+        if hit.any():
+            name[hit], measure[hit] = bare[hit].str.slice(0, -len(suffix)), meant
+            open_[hit] = False
+    index = unit.map(lambda u: _units().get(u) if u else None).astype(object)
+    nothing = lambda s: s.astype(object).where(s.notna(), None)  # noqa: E731  (None, as the one-label functions)
+    return pd.DataFrame({"bare": bare, "name": name.astype("str"), "suffix_measure": nothing(measure),
+                         "unit": unit, "index_measure": nothing(index)})

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from filelock import FileLock
 
 from analysis import __version__
@@ -58,13 +60,14 @@ FAILED_REPORT_NAME = "validation-failed.md"
 FAILED_FINDINGS_NAME = "validation-failed_findings.csv"
 INPUT_CSVS = ("regions", "targets", "projects", "township_weekly")
 LOCK_NAME = ".q1brief-ingest.lock"
+ROW_GROUP = 500_000  # rows of a Parquet row group turned into text at once
 
 
 @dataclass
 class IngestResult:
     """What ingest read, found and wrote."""
 
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # observations' text columns categorical
     findings: pd.DataFrame = field(default_factory=findings_frame)
     files_read: int = 0
     inputs: list[Path] = field(default_factory=list)  # every raw file read
@@ -113,7 +116,7 @@ def collect(data_dir: str | Path, today: pd.Timestamp | None = None, limits: Lim
         found.append(_error("no_tables", data_dir / "bureau", "no bureau tables (.csv, .xls, .xlsx) found"))
     raw, unreadable, sources = read_bureau_files(files, regions, catalogue)
     found += [unreadable, validate_observations(raw, limits, catalogue, today)]
-    obs, unit_problems = to_catalogue_units(raw, catalogue)
+    obs, unit_problems = to_catalogue_units(raw, catalogue, text=False)  # text only when written
     del raw  # the reader's frame: only the observations are kept
     obs, frequency_problems = prefer_monthly(obs)
     found += [unit_problems, frequency_problems,
@@ -229,8 +232,20 @@ def _write(result: IngestResult, data_dir: Path, out_dir: Path, now: datetime) -
 
 
 def _parquet_bytes(table: pd.DataFrame) -> bytes:
+    """``table`` as Parquet whose columns read back as text. A categorical column (the reader's
+    repeated text, each distinct text stored once) becomes text one row group at a time, so a
+    2,000,000-row table is never held as one string per cell for all its rows at once."""
     buffer = io.BytesIO()
-    table.to_parquet(buffer, index=False)
+    categorical = [c for c in table.columns if isinstance(table[c].dtype, pd.CategoricalDtype)]
+    if not categorical:
+        table.to_parquet(buffer, index=False)
+        return buffer.getvalue()
+    schema = pa.Schema.from_pandas(table.head(0).astype({c: "str" for c in categorical}), preserve_index=False)
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    with pq.ParquetWriter(buffer, schema) as writer:
+        for start in range(0, len(arrow), ROW_GROUP):
+            part = arrow.slice(start, ROW_GROUP)
+            writer.write_table(pa.table([part[c].cast(schema.field(c).type) for c in schema.names], schema=schema))
     return buffer.getvalue()
 
 

@@ -120,7 +120,8 @@ def _cut_tables(sources: list[dict], frames: list[pd.DataFrame]) -> list[dict]:
     return found
 
 
-def to_catalogue_units(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def to_catalogue_units(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None, *,
+                       text: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Observations with known indicators' levels in the catalogue unit (e.g. 万元 -> 亿元).
 
     Returns ``(obs, findings)``. Rows of an unknown region are left out (the validator
@@ -134,7 +135,9 @@ def to_catalogue_units(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None)
 
     Every decision depends only on the row's indicator, unit and measure, so it is made once
     per distinct combination and applied to the rows by position: a table of millions of
-    rows costs a few arrays.
+    rows costs a few arrays. ``text=False`` leaves the reader's categorical columns
+    categorical (each distinct text stored once) for a caller that turns them into text
+    itself, column by column or part by part (:func:`analysis.data.ingest.ingest`).
     """
     catalogue = indicators() if catalogue is None else catalogue
     placed = raw["region_code"].notna().to_numpy()
@@ -159,8 +162,9 @@ def to_catalogue_units(raw: pd.DataFrame, catalogue: pd.DataFrame | None = None)
     obs = obs.assign(value=obs["value"].to_numpy() * at["factor"][keep],
                      unit=pd.Categorical(rules["new_unit"].to_numpy()[codes[keep]]),
                      measure=pd.Categorical(rules["new_measure"].to_numpy()[codes[keep]]))
-    text = [c for c in OBS_COLUMNS if c not in ("period", "value") and c in obs.columns]
-    obs = obs.astype({c: "str" for c in text if obs[c].dtype != "str"})  # tables hold text, not categories
+    columns = [c for c in OBS_COLUMNS if c not in ("period", "value") and c in obs.columns]
+    if text:
+        obs = obs.astype({c: "str" for c in columns if obs[c].dtype != "str"})  # tables hold text, not categories
     return obs.reindex(columns=OBS_COLUMNS).reset_index(drop=True), findings
 
 

@@ -25,6 +25,8 @@ from analysis.core.catalog import LEVELS, MEASURES, indicators
 from analysis.core.measures import LEVEL_MEASURES
 from analysis.data.validation import Limits, findings_frame
 
+CHECK_ROWS = 500_000  # rows of a table checked against its schema at once
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -262,7 +264,20 @@ def processed_schema(name: str, catalogue: pd.DataFrame | None = None) -> pa.Dat
 def processed_findings(tables: dict[str, pd.DataFrame], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every way the tables about to be written break their processed schema (errors named
     ``processed_schema``: a table that breaks the contract is never written)."""
-    found = [schema_findings(table, processed_schema(name, catalogue), f"{name}.parquet", "processed_schema",
-                             first_row=1)
+    found = [_table_findings(table, processed_schema(name, catalogue), f"{name}.parquet")
              for name, table in tables.items()]
     return pd.concat(found, ignore_index=True) if found else findings_frame()
+
+
+def _table_findings(table: pd.DataFrame, schema: pa.DataFrameSchema, path: str) -> pd.DataFrame:
+    """:func:`schema_findings` of one table; a table with categorical columns (the reader's
+    repeated text) is checked in parts of :data:`CHECK_ROWS` rows, each turned into text
+    (what the schema checks), so its text never exists for all rows at once."""
+    categorical = [c for c in table.columns if isinstance(table[c].dtype, pd.CategoricalDtype)]
+    if not categorical or len(table) <= CHECK_ROWS:
+        return schema_findings(table.astype({c: "str" for c in categorical}), schema, path, "processed_schema",
+                               first_row=1)
+    parts = [schema_findings(table.iloc[start:start + CHECK_ROWS].astype({c: "str" for c in categorical}), schema,
+                             path, "processed_schema", first_row=1 + start)
+             for start in range(0, len(table), CHECK_ROWS)]
+    return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)  # a header finding once

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow
+import pyarrow.compute as pc
 
-from analysis.core.catalog import catalogue_line, indicators
+from analysis.core.catalog import catalogue_lines, indicators
 from analysis.core.conversions import SERIES_KEY, compare_growth, ytd_to_monthly
 from analysis.core.errors import DataError
 from analysis.core.measures import GROWTH_MEASURES, LEVEL_MEASURES, MEASURES
@@ -108,40 +110,55 @@ def unknown_indicators(raw: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFra
     """One row per indicator code no catalogue knows, by code: ``indicator, label, unit, forms,
     source, line`` (the first label and cell; the unit most used by its levels, else by all its
     rows; the measures it has, in catalogue order; ``line``: the ``indicators.csv`` line that
-    adds it). Built with grouped operations: a table of a million unknown rows stays cheap."""
+    adds it). Built with grouped operations on the reader's categorical columns, turned into
+    text once per indicator: a table of a million unknown rows stays cheap."""
     rows = raw.loc[~raw["indicator"].isin(catalogue.index), ["indicator", "label", "unit", "measure", "source"]]
     columns = ["indicator", "label", "unit", "forms", "source", "line"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    rows = rows.astype({c: "str" for c in rows.columns if rows[c].dtype != "str"})
-    out = rows.drop_duplicates("indicator")[["indicator", "label", "source"]].sort_values("indicator", kind="stable")
+    out = _text(rows.drop_duplicates("indicator")[["indicator", "label", "source"]])
+    out = out.sort_values("indicator", kind="stable").reset_index(drop=True)
     codes = out["indicator"]
     levels = rows[rows["measure"].isin(LEVEL_MEASURES)]
     unit = codes.map(_most_used(levels, "unit")).astype(object)
     unit = unit.where(unit.notna(), codes.map(_most_used(rows, "unit")).astype(object)).fillna("").astype("str")
-    present = rows[["indicator", "measure"]].drop_duplicates()
+    present = _text(rows[["indicator", "measure"]].drop_duplicates())
+    has = np.zeros((len(codes), len(MEASURES)), dtype=bool)
+    has[pd.Index(codes).get_indexer(present["indicator"]), pd.Index(MEASURES).get_indexer(present["measure"])] = True
     forms = pd.Series("", index=out.index, dtype="str")
-    for measure in MEASURES:
-        has = codes.isin(present.loc[present["measure"] == measure, "indicator"])
-        forms = forms + np.where(has, measure + "|", "")
+    for k, measure in enumerate(MEASURES):
+        forms = forms + np.where(has[:, k], measure + "|", "")
     forms = forms.str.rstrip("|")
-    lines = [catalogue_line(c, c, u, f.split("|") if f else []) for c, u, f in zip(codes, unit, forms, strict=True)]
-    return out.assign(unit=unit, forms=forms, line=lines)[columns].reset_index(drop=True)
+    return out.assign(unit=unit, forms=forms, line=catalogue_lines(codes, unit, forms))[columns]
+
+
+def _text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text columns as strings (the reader's categoricals become text)."""
+    return frame.astype({c: "str" for c in frame.columns
+                         if isinstance(frame[c].dtype, pd.CategoricalDtype) or frame[c].dtype == object})
 
 
 def _most_used(rows: pd.DataFrame, column: str) -> pd.Series:
     """Per indicator, its most frequent ``column`` value (the smallest on a tie, as ``mode``)."""
-    counts = rows.groupby(["indicator", column], observed=True).size().rename("n").reset_index()
+    counts = _text(rows.groupby(["indicator", column], observed=True).size().rename("n").reset_index())
     counts = counts.sort_values(["indicator", "n", column], ascending=[True, False, True], kind="stable")
     return counts.drop_duplicates("indicator").set_index("indicator")[column]
 
 
 def check_unknown_indicators(raw: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """A warning per unknown indicator, with the catalogue line to add."""
-    return rows_to_findings(unknown_indicators(raw, catalogue), "warning", "unknown_indicator", lambda f: (
-        "indicator '" + f["label"] + "' is not in the catalogue: kept as code '" + f["indicator"]
-        + "' (not in gap tables or notes until catalogued); to use it add this line to indicators.csv in "
-        "the data folder (check kind, direction and city_agg): " + f["line"]))
+    return rows_to_findings(unknown_indicators(raw, catalogue), "warning", "unknown_indicator", lambda f: _join(
+        "indicator '", f["label"], "' is not in the catalogue: kept as code '", f["indicator"],
+        "' (not in gap tables or notes until catalogued); to use it add this line to indicators.csv in "
+        "the data folder (check kind, direction and city_agg): ", f["line"]))
+
+
+def _join(*parts: pd.Series | str) -> pd.Series:
+    """Text pieces joined row by row in one Arrow pass: no column-sized intermediate per ``+``
+    (a million unknown indicators make a million messages)."""
+    text = pyarrow.large_string()
+    arrays = [pyarrow.scalar(p, text) if isinstance(p, str) else pyarrow.array(p, type=text) for p in parts]
+    return pd.Series(pc.binary_join_element_wise(*arrays, pyarrow.scalar("", text)), dtype="str")
 
 
 def _key(obs: pd.DataFrame) -> list[str]:

@@ -24,6 +24,7 @@ from analysis.core.measures import (
     caliber_measure,
     for_frequency,
     index_measure,
+    split_labels,
     split_suffix,
     split_unit,
 )
@@ -75,28 +76,50 @@ def _spread(block: Block, name: str, default: object, shape: tuple[int, int]) ->
 def _label_table(keys: pd.DataFrame, catalogue: pd.DataFrame | None) -> pd.DataFrame:
     """Indicator code, measure and unit of every distinct (label, 口径, unit, frequency).
 
-    A terminal column ``<指标>_<口径>`` comes with its 口径 split off; a name that merely
-    ends like a suffix (a city's ``各项贷款余额``) is matched whole when the stripped name is
-    unknown (the suffix still gives the measure); an index bracket (``上年同月=100``) decides
-    the measure over any suffix.
+    A name that merely ends like a suffix (a city's ``各项贷款余额``) is matched whole when the
+    stripped name is unknown (the suffix still gives the measure); an index bracket
+    (``上年同月=100``) decides the measure over any suffix. Labels are split column-wise
+    (:func:`analysis.core.measures.split_labels`): a table of two million distinct names is
+    not two million Python calls. Terminal columns ``<指标>_<口径>`` (few) go one by one.
     """
+    keys = keys.reset_index(drop=True)
     aliases = alias_index(catalogue)
-    out = []
-    for label, caliber, hint, frequency in keys.itertuples(index=False):
-        text = _norm(label)
-        if caliber and text.endswith(_norm(caliber)):
-            text = text[: -len(_norm(caliber))].rstrip("_:：")
-        bare, unit = split_unit(text)
-        name, measure = split_suffix(bare)
-        index = index_measure(unit)
-        if caliber and index is None:
-            measure = caliber_measure(caliber) or measure
-        code = aliases.get(name)
-        if code is None and bare in aliases:  # the whole text is a name: keep what its suffix says
-            name, code = bare, aliases[bare]
-        measure = for_frequency(index or measure or NO_SUFFIX_MEASURE, frequency)
-        out.append((code or derived_code(name), measure, unit if unit is not None else (hint or "")))
-    return pd.DataFrame(out, columns=["indicator", "measure", "unit"])
+    plain = (keys["caliber"].fillna("").astype(str) == "").to_numpy()
+    out = pd.DataFrame({"indicator": None, "measure": None, "unit": None}, index=keys.index, dtype=object)
+    if plain.any():
+        rows = keys[plain]
+        split = split_labels(rows["label"]).set_axis(rows.index)
+        code = split["name"].map(aliases).astype(object)
+        whole = code.isna() & split["bare"].isin(list(aliases))  # the whole text is a name
+        name = split["name"].where(~whole, split["bare"])
+        code = code.where(~whole, split["bare"].map(aliases)).astype(object)
+        derived = name.str.replace("|", "/").str.replace(",", "，").str.replace("!", "！")
+        measure = split["index_measure"].fillna(split["suffix_measure"]).fillna(NO_SUFFIX_MEASURE)
+        pairs = pd.DataFrame({"m": measure, "f": rows["frequency"].astype(str)})
+        meant = {(m, f): for_frequency(m, f) for m, f in pairs.drop_duplicates().itertuples(index=False)}
+        out.loc[plain, "indicator"] = code.where(code.notna(), derived).astype(object)
+        out.loc[plain, "measure"] = [meant[p] for p in zip(pairs["m"], pairs["f"], strict=True)]
+        out.loc[plain, "unit"] = split["unit"].where(split["unit"].notna(), rows["unit"].fillna("")).astype(object)
+    for i in np.flatnonzero(~plain):
+        out.loc[i] = _one_label(*keys.loc[i], aliases)
+    return out
+
+
+def _one_label(label: str, caliber: str, hint: str, frequency: str, aliases: dict[str, str]) -> tuple:
+    """(indicator, measure, unit) of one terminal column ``<指标>_<口径>`` (its 口径 split off)."""
+    text = _norm(label)
+    if caliber and text.endswith(_norm(caliber)):
+        text = text[: -len(_norm(caliber))].rstrip("_:：")
+    bare, unit = split_unit(text)
+    name, measure = split_suffix(bare)
+    index = index_measure(unit)
+    if caliber and index is None:
+        measure = caliber_measure(caliber) or measure
+    code = aliases.get(name)
+    if code is None and bare in aliases:  # the whole text is a name: keep what its suffix says
+        name, code = bare, aliases[bare]
+    measure = for_frequency(index or measure or NO_SUFFIX_MEASURE, frequency)
+    return code or derived_code(name), measure, unit if unit is not None else (hint or "")
 
 
 def tidy(block: Block, region_codes: dict[str, str], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
