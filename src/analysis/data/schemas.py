@@ -144,14 +144,18 @@ def projects_input_schema(today: pd.Timestamp, limits: Limits | None = None) -> 
                                       _check("project_id_unique", lambda s: ~s.duplicated(keep="first"))]),
         "county_code": _text("county_code6", r"\d{6}"),
         "township_code": _text("township_code9", r"\d{9}"),
-        "planned_investment": pa.Column(float, [_check("amount_finite", np.isfinite),
-                                                _check("planned_nonnegative", lambda s: s >= 0)]),
-        "completed_investment": pa.Column(float, [_check("amount_finite", np.isfinite),
-                                                  _check("completed_nonnegative", lambda s: s >= 0)]),
+        "planned_investment": _amount("planned_nonnegative"),
+        "completed_investment": _amount("completed_nonnegative"),
         "reported_on": pa.Column(checks=_check("reported_not_future", lambda s: s <= today)),
     }, checks=[_check("completed_plausible", lambda df: ~(
         (df["planned_investment"] > 0)
         & (df["completed_investment"] > limits.completed_max_multiple * df["planned_investment"])))])
+
+
+def _amount(nonnegative_check: str) -> pa.Column:
+    """An amount column: finite and not negative (the check named ``nonnegative_check``)."""
+    return pa.Column(float, [_check("amount_finite", np.isfinite),
+                             _check(nonnegative_check, lambda s: s >= 0)])
 
 
 def weekly_input_schema(today: pd.Timestamp) -> pa.DataFrameSchema:
@@ -169,10 +173,8 @@ def weekly_input_schema(today: pd.Timestamp) -> pa.DataFrameSchema:
         "week_end": pa.Column(checks=_check("week_not_future", lambda s: s <= today)),
         "township_code": _text("township_code9", r"\d{9}"),
         "county_code": _text("county_code6", r"\d{6}"),
-        "investment_week": pa.Column(float, [_check("amount_finite", np.isfinite),
-                                             _check("week_nonnegative", lambda s: s >= 0)]),
-        "investment_ytd": pa.Column(float, [_check("amount_finite", np.isfinite),
-                                            _check("ytd_nonnegative", lambda s: s >= 0)]),
+        "investment_week": _amount("week_nonnegative"),
+        "investment_ytd": _amount("ytd_nonnegative"),
         "projects_started": pa.Column(float, _check("started_count", lambda s: (s >= 0) & (s == np.floor(s)))),
     }, checks=[
         _check("ytd_not_falling", not_falling("investment_ytd")),

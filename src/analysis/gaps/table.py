@@ -154,9 +154,9 @@ def _target_columns(panel: GapCube, rows: tuple[np.ndarray, ...], targets: dict[
 
 
 def _rank_columns(panel: GapCube, rows: tuple[np.ndarray, ...], actual: np.ndarray, lower: np.ndarray,
-                  peers: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(rank, n_peers, lonely)``: rank among the peers (1 = best, ties share the best
-    place), the number ranked, and which rows have no peer group (no parent)."""
+                  peers: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(rank, n_peers)``: rank among the peers (1 = best, ties share the best place) and the
+    number ranked; NaN for a row with no peer group (no parent)."""
     peer, ind, meas = rows
     has_parent = panel.parent[peer] >= 0
     group = np.where(has_parent, panel.parent[peer], len(panel.codes) + np.arange(len(peer))) \
@@ -166,7 +166,38 @@ def _rank_columns(panel: GapCube, rows: tuple[np.ndarray, ...], actual: np.ndarr
     lonely = ~has_parent & (peers == "city")
     rank = np.where(lonely, np.nan, grouped.rank(ascending=False, method="min").to_numpy())
     n_peers = np.where(lonely, np.nan, grouped.transform("count").to_numpy(dtype=float))
-    return rank, n_peers, lonely
+    return rank, n_peers
+
+
+def _label_columns(panel: GapCube, rows: tuple[np.ndarray, ...], period: pd.Period, peers: str,
+                   cumulative: np.ndarray, unit: np.ndarray, lower: np.ndarray, use_q1: np.ndarray,
+                   numbers: dict, published: np.ndarray) -> dict:
+    """The gap table's label columns (who, what, which basis, where the city figure comes from)."""
+    peer, ind, meas = rows
+    region, parent = panel.county[peer], panel.parent[peer]
+    has_parent = parent >= 0
+    safe = np.maximum(parent, 0)
+    actual, city_value = numbers["actual"], numbers["city_value"]
+    lonely = ~has_parent & (peers == "city")  # no peer group: not ranked (see _rank_columns)
+    return {
+        "region_code": panel.codes[region],
+        "region_name": panel.county_names[peer],
+        "parent": np.where(has_parent, panel.codes[safe].to_numpy(dtype=object), None),
+        "indicator": panel.indicators[ind],
+        "period": repeat_period(period, len(peer)),
+        "measure": np.array(CUBE_MEASURES)[meas],
+        "row_kind": np.where(cumulative, "cumulative", "rate"),
+        "unit": unit,
+        "direction": np.where(lower, "lower", "higher"),
+        "target_horizon": np.where(use_q1, "q1", np.where(np.isnan(numbers["target"]), None, "annual")),
+        "city_source": np.where(
+            ~np.isnan(city_value), np.where(published[safe, ind, meas], "published", "aggregated"), None
+        ),
+        "peer_group": np.full(len(peer), peers, dtype=object),
+        "rank_note": np.where(
+            np.isnan(actual), "not ranked: value missing", np.where(lonely, "not ranked: no parent", "")
+        ),
+    }
 
 
 def _snapshot(
@@ -186,7 +217,7 @@ def _snapshot(
     With ``full=False`` only the numeric columns (for the previous period's comparison).
     """
     peer, ind, meas = rows
-    region, parent = panel.county[peer], panel.parent[peer]
+    parent = panel.parent[peer]
     has_parent = parent >= 0
     safe = np.maximum(parent, 0)
     rules = cat.reindex(panel.indicators)
@@ -203,7 +234,7 @@ def _snapshot(
     gap_to_city = np.where(total, np.nan, actual - city_value)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(total & (city_value != 0), actual / city_value, np.nan)
-    rank, n_peers, lonely = _rank_columns(panel, rows, actual, lower, peers)
+    rank, n_peers = _rank_columns(panel, rows, actual, lower, peers)
     numbers |= {
         "city_value": city_value,
         "gap_to_city": gap_to_city,
@@ -214,25 +245,7 @@ def _snapshot(
     }
     if not full:
         return pd.DataFrame(numbers)
-    labels = {
-        "region_code": panel.codes[region],
-        "region_name": panel.county_names[peer],
-        "parent": np.where(has_parent, panel.codes[safe].to_numpy(dtype=object), None),
-        "indicator": panel.indicators[ind],
-        "period": repeat_period(period, len(peer)),
-        "measure": np.array(CUBE_MEASURES)[meas],
-        "row_kind": np.where(cumulative, "cumulative", "rate"),
-        "unit": unit,
-        "direction": np.where(lower, "lower", "higher"),
-        "target_horizon": np.where(use_q1, "q1", np.where(np.isnan(numbers["target"]), None, "annual")),
-        "city_source": np.where(
-            ~np.isnan(city_value), np.where(published[safe, ind, meas], "published", "aggregated"), None
-        ),
-        "peer_group": np.full(len(peer), peers, dtype=object),
-        "rank_note": np.where(
-            np.isnan(actual), "not ranked: value missing", np.where(lonely, "not ranked: no parent", "")
-        ),
-    }
+    labels = _label_columns(panel, rows, period, peers, cumulative, unit, lower, use_q1, numbers, published)
     table = pd.DataFrame({**labels, **numbers})
     table = pd.concat([table, assess_status(table, thresholds)], axis=1)
     return table[COLUMNS]
