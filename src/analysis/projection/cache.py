@@ -170,7 +170,7 @@ class CityProjection(NamedTuple):
 def city_projection(obs: pd.DataFrame, cached: pd.DataFrame | None, regions: pd.DataFrame,
                     city: str, indicator: str, as_of: str | pd.Period,
                     level: float = 0.80, recommended_only: bool = False,
-                    catalogue: pd.DataFrame | None = None) -> CityProjection:
+                    catalogue: pd.DataFrame | None = None, panel: pd.DataFrame | None = None) -> CityProjection:
     """:func:`~analysis.projection.pooled.project_panel` of every county of ``city`` at ``as_of``.
 
     ``projection``: the panel rows (``series`` = region code) for the year of ``as_of`` from
@@ -182,10 +182,11 @@ def city_projection(obs: pd.DataFrame, cached: pd.DataFrame | None, regions: pd.
     city, indicator and month (``from_cache``), else it is computed here (a city's record
     takes about a second without the cache). ``recommended_only``: only the recommended
     rows (no STL fit when they cannot need one; see ``project_panel``). ``catalogue``: the
-    city's (for a flow it added), the packaged one by default.
+    city's (for a flow it added), the packaged one by default. ``panel``: the
+    :func:`city_panel` when the caller has already built it (not built again).
     """
     period = pd.Period(as_of, freq="M")
-    panel = city_panel(obs, regions, city, indicator, catalogue)
+    panel = city_panel(obs, regions, city, indicator, catalogue) if panel is None else panel
     panel = panel.loc[panel.index <= period]
     record = _cached_record(cached, city, indicator, period.month)
     from_cache = record is not None

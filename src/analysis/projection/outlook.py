@@ -276,4 +276,4 @@ def panel_projection(obs: pd.DataFrame, regions: pd.DataFrame, region_code: str,
     if wide.loc[wide.index <= period].shape[1] < MIN_PANEL_SERIES:
         return None
     return city_projection(obs, backtest, regions, city, indicator, period,
-                           recommended_only=recommended_only, catalogue=catalogue)
+                           recommended_only=recommended_only, catalogue=catalogue, panel=wide)
